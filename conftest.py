@@ -1,0 +1,68 @@
+"""Shared pytest fixtures: reference data loaded once per test database, and a small Hanoi force."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("THANGLONG_ENV", "test")
+
+SHARED_DATA = Path(os.environ.get("THANGLONG_DATA_DIR", Path(__file__).resolve().parent.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    """Administrative units and the holiday calendar are reference data every test may rely on."""
+    from thanglong.core import holidays
+    from thanglong.core.importers import import_divisions
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        import_divisions()
+        holidays.seed_calendar()
+    yield
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def hanoi_force(db: None) -> dict[str, object]:
+    """City directorate, PC06, two ward stations (Cầu Giấy, Hoàn Kiếm) and one person per role."""
+    from thanglong.core import services
+    from thanglong.core.models import OrganisationUnit, Province, Role, UnitKind, Ward
+
+    hanoi = Province.objects.get(code="01")
+    city = OrganisationUnit.objects.create(code="CAHN", name="Công an Thành phố Hà Nội", kind=UnitKind.DIRECTORATE,
+                                           province=hanoi)
+    pc06 = OrganisationUnit.objects.create(code="PC06", name="Phòng PC06", kind=UnitKind.DEPARTMENT, parent=city,
+                                           province=hanoi)
+    cau_giay = OrganisationUnit.objects.create(
+        code="CAP-00166", name="Công an phường Cầu Giấy", kind=UnitKind.WARD_STATION, parent=city, province=hanoi,
+        ward=Ward.objects.get(code="00166"),
+    )
+    hoan_kiem = OrganisationUnit.objects.create(
+        code="CAP-00070", name="Công an phường Hoàn Kiếm", kind=UnitKind.WARD_STATION, parent=city, province=hanoi,
+        ward=Ward.objects.get(code="00070"),
+    )
+    people = {}
+    for username, unit, role, id_number in [
+        ("admin", city, Role.ADMINISTRATOR, "001090000001"),
+        ("chihuy", city, Role.COMMAND_CENTRE, "001090000002"),
+        ("giamdoc", city, Role.UNIT_LEADER, "001090000003"),
+        ("lanhdao.caugiay", cau_giay, Role.UNIT_LEADER, "001090000004"),
+        ("canbo.caugiay", cau_giay, Role.OFFICER, "001090000005"),
+        ("canbo.hoankiem", hoan_kiem, Role.OFFICER, "001090000006"),
+        ("canbo.pc06", pc06, Role.OFFICER, "001090000007"),
+    ]:
+        user = services.create_user(username=username, password="Test-password-123", full_name=username.title(),
+                                    phone="0912345678", id_number=id_number)
+        services.add_member(user, unit, role)
+        people[username] = user
+    return {"city": city, "pc06": pc06, "cau_giay": cau_giay, "hoan_kiem": hoan_kiem, **people}

@@ -1,0 +1,70 @@
+"""`thanglong serve`: the web server (gunicorn + whitenoise) and a background worker, together.
+
+One command for a district server or a laptop; a city deployment runs the two halves separately
+(`gunicorn thanglong.wsgi` on web machines, `thanglong db_worker` / `rqworker` on worker machines).
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the web application and run a background worker alongside it."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--web-workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--no-worker", action="store_true", help="serve the web application only")
+
+    def _worker_command(self) -> list[str]:
+        manage = [sys.executable, "-m", "thanglong.cli"]
+        if settings.TASKS_BACKEND == "rq":
+            return [*manage, "rqworker", "default", "imports", "reports", "--with-scheduler"]
+        return [*manage, "db_worker", "--queue-name", "*", "--interval", "1"]
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("collectstatic", interactive=False, verbosity=0)
+        processes: list[subprocess.Popen[bytes]] = []
+        if not options["no_worker"] and settings.TASKS_BACKEND != "immediate":
+            processes.append(subprocess.Popen(self._worker_command()))  # noqa: S603
+        bind = f"{options['host']}:{options['port']}"
+        processes.append(
+            subprocess.Popen(  # noqa: S603
+                [
+                    sys.executable, "-m", "gunicorn", "thanglong.wsgi:application",
+                    "--bind", bind,
+                    "--workers", str(options["web_workers"]),
+                    "--threads", str(options["threads"]),
+                    "--access-logfile", "-",
+                    "--graceful-timeout", "10",
+                ]
+            )
+        )
+        self.stdout.write(self.style.SUCCESS(f"Thăng Long is serving on http://{bind}/ (Ctrl+C to stop)"))
+
+        def stop(*_: object) -> None:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while all(process.poll() is None for process in processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()
+            for process in processes:
+                process.wait(timeout=15)

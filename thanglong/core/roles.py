@@ -1,0 +1,79 @@
+"""Roles as Django groups, with the permissions each one carries.
+
+Groups are created by a data migration-free call (``ensure_role_groups``) run by ``thanglong demo``
+and by ``thanglong migrate``'s post-migrate hook, so a fresh database always has them.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+
+from thanglong.core.models import Role
+
+# Permission codenames (app_label.codename) granted to each role's group.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.CITIZEN: [],
+    Role.OFFICER: ["core.view_organisationunit", "core.view_ward", "core.view_province"],
+    Role.UNIT_LEADER: [
+        "core.view_organisationunit",
+        "core.view_ward",
+        "core.view_province",
+        "core.view_membership",
+    ],
+    Role.COMMAND_CENTRE: [
+        "core.view_organisationunit",
+        "core.view_ward",
+        "core.view_province",
+        "core.view_membership",
+    ],
+    Role.ADMINISTRATOR: [
+        "core.view_auditentry",
+        "core.view_organisationunit",
+        "core.add_organisationunit",
+        "core.change_organisationunit",
+        "core.view_membership",
+        "core.add_membership",
+        "core.change_membership",
+        "core.delete_membership",
+        "core.view_calendarday",
+        "core.add_calendarday",
+        "core.change_calendarday",
+        "core.delete_calendarday",
+        "core.view_profile",
+        "core.change_profile",
+    ],
+}
+
+
+def ensure_role_groups() -> None:
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        perms = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".", 1)
+            perms.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(perms)
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+    """Every role the user holds, in any unit (plus administrator for superusers)."""
+    if not user.is_authenticated:
+        return set()
+    cached: set[str] | None = getattr(user, "_thanglong_roles", None)
+    if cached is not None:
+        return cached
+    roles = set(user.memberships.values_list("role", flat=True))  # type: ignore[union-attr]
+    roles.update(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+    if getattr(user, "is_superuser", False):
+        roles.add(Role.ADMINISTRATOR)
+    user._thanglong_roles = roles  # type: ignore[union-attr]
+    return roles
+
+
+def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def is_staff_member(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Anyone who works inside the platform (not a citizen)."""
+    return has_role(user, Role.OFFICER, Role.UNIT_LEADER, Role.COMMAND_CENTRE, Role.ADMINISTRATOR)

@@ -1,0 +1,118 @@
+"""HTML pages of the shell: citizen home, officer console, and the core reference pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.decorators import login_required, user_passes_test
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from thanglong.core import calendar as working_calendar
+from thanglong.core.access import visible_units
+from thanglong.core.models import AuditEntry, CalendarDay, OrganisationUnit, Province, Role, Ward
+from thanglong.core.roles import has_role, is_staff_member
+
+
+def staff_required(view):  # type: ignore[no-untyped-def]
+    """Signed in and working for a unit; citizens and anonymous visitors are sent to log in / refused."""
+
+    def check(user) -> bool:  # type: ignore[no-untyped-def]
+        if not user.is_authenticated:
+            return False
+        if not is_staff_member(user):
+            raise PermissionDenied
+        return True
+
+    return user_passes_test(check)(view)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"province_count": Province.objects.count()})
+
+
+@staff_required
+def console(request: HttpRequest) -> HttpResponse:
+    units = visible_units(request.user).select_related("ward")
+    today = timezone.localdate()
+    context = {
+        "memberships": request.user.memberships.select_related("unit"),  # type: ignore[union-attr]
+        "unit_count": units.count(),
+        "ward_station_count": units.filter(kind="ward_station").count(),
+        "today": today,
+        "is_working_day": working_calendar.is_working_day(today),
+        "next_working_day": working_calendar.add_working_days(today, 1),
+        "upcoming_days_off": CalendarDay.objects.filter(date__gte=today).exclude(kind="makeup_workday")[:3],
+    }
+    return render(request, "core/console.html", context)
+
+
+@staff_required
+def units(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    qs = visible_units(request.user).select_related("ward", "parent").annotate(member_count=Count("memberships"))
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(code__icontains=query) | Q(ward__name__icontains=query))
+    page = Paginator(qs.order_by("path"), 50).get_page(request.GET.get("page"))
+    template = "core/_units_table.html" if request.headers.get("HX-Request") else "core/units.html"
+    return render(request, template, {"page": page, "query": query})
+
+
+@staff_required
+def divisions(request: HttpRequest) -> HttpResponse:
+    provinces = Province.objects.annotate(ward_count=Count("wards"))
+    province_code = request.GET.get("province", "01")
+    wards = Ward.objects.filter(province_id=province_code).prefetch_related("legacy_wards")
+    context = {"provinces": provinces, "province_code": province_code, "wards": wards}
+    return render(request, "core/divisions.html", context)
+
+
+@staff_required
+def calendar_view(request: HttpRequest) -> HttpResponse:
+    try:
+        year = int(request.GET.get("year", timezone.localdate().year))
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 2000), 2100)
+    days = CalendarDay.objects.filter(date__year=year)
+    result = None
+    start_raw, count_raw = request.GET.get("start"), request.GET.get("days")
+    if start_raw and count_raw:
+        try:
+            start = date.fromisoformat(start_raw)
+            count = int(count_raw)
+            result = {"start": start, "days": count, "end": working_calendar.add_working_days(start, count)}
+        except ValueError:
+            result = {"error": True}
+    return render(request, "core/calendar.html", {"year": year, "days": days, "result": result})
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    if not has_role(request.user, Role.ADMINISTRATOR):
+        raise PermissionDenied
+    qs = AuditEntry.objects.select_related("actor")
+    actor = request.GET.get("actor", "").strip()
+    action = request.GET.get("action", "").strip()
+    if actor:
+        qs = qs.filter(actor_username__icontains=actor)
+    if action:
+        qs = qs.filter(action=action)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit.html", {"page": page, "actor": actor, "action": action})
+
+
+@staff_required
+def address_check(request: HttpRequest) -> HttpResponse:
+    from thanglong.core.address import normalise_address
+
+    text = request.GET.get("q", "").strip()[:500]
+    result = normalise_address(text) if text else None
+    template = "core/_address_result.html" if request.headers.get("HX-Request") else "core/address.html"
+    return render(request, template, {"q": text, "result": result})
+
+

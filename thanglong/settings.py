@@ -1,0 +1,193 @@
+"""Django settings for Thăng Long, driven by ``THANGLONG_*`` environment variables (see README)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from thanglong.config import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_path,
+    env_secret,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+ENVIRONMENT = env_choice("THANGLONG_ENV", "development", ("development", "production", "test"))
+PRODUCTION = ENVIRONMENT == "production"
+DEBUG = env_bool("THANGLONG_DEBUG", default=ENVIRONMENT == "development")
+
+# A well-known key is fine on a laptop and fatal in production: refuse to start with it there.
+INSECURE_DEFAULT_SECRET_KEY = "thanglong-insecure-development-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = env_secret("THANGLONG_SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
+if PRODUCTION and (SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50):
+    raise ConfigError(
+        "THANGLONG_SECRET_KEY must be set to a random value of 50+ characters when THANGLONG_ENV=production"
+    )
+if PRODUCTION and DEBUG:
+    raise ConfigError("THANGLONG_DEBUG must be off when THANGLONG_ENV=production")
+
+ALLOWED_HOSTS = env_list("THANGLONG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("THANGLONG_CSRF_TRUSTED_ORIGINS", [])
+
+VAR_DIR = env_path("THANGLONG_VAR_DIR", PROJECT_DIR / "var")
+MEDIA_ROOT = env_path("THANGLONG_MEDIA_ROOT", VAR_DIR / "media")
+STATIC_ROOT = env_path("THANGLONG_STATIC_ROOT", PROJECT_DIR / "staticfiles")
+# Public reference data (administrative units, procedure pages…); optional, see README.
+DATA_DIR = env_path("THANGLONG_DATA_DIR", PROJECT_DIR.parent / "shared" / "data")
+MODEL_DIR = env_path("THANGLONG_MODEL_DIR", VAR_DIR / "models")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "thanglong.core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "thanglong.urls"
+WSGI_APPLICATION = "thanglong.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "thanglong.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite (WAL) on one machine, PostgreSQL for a city (DATABASE_URL) ---------------
+_default_db_url = f"sqlite:///{VAR_DIR / 'thanglong.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", _default_db_url),
+        conn_max_age=env_int("THANGLONG_DB_CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the worker write while the web process reads; IMMEDIATE avoids lock upgrades
+        # that would otherwise fail with "database is locked" under concurrent writers.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background jobs: Django Tasks API ----------------------------------------------------------
+TASKS_BACKEND = env_choice("THANGLONG_TASKS_BACKEND", "database", ("database", "rq", "immediate"))
+REDIS_URL = env_str("THANGLONG_REDIS_URL", "redis://127.0.0.1:6379/0")
+_TASK_QUEUES = ["default", "imports", "reports"]
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in _TASK_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": _TASK_QUEUES}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": _TASK_QUEUES}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": _TASK_QUEUES}}
+
+# --- Auth ---------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "console"
+LOGOUT_REDIRECT_URL = "home"
+
+# --- Language and time: Vietnamese first, English second; Asia/Ho_Chi_Minh ---------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "thanglong_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# --- Static and media files ---------------------------------------------------------------------
+STATIC_URL = "/static/"
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Uploads: keep requests bounded; each app enforces its own type/size rules on top.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("THANGLONG_MAX_REQUEST_BYTES", 10 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Security (production passes `manage.py check --deploy`) ----------------------------------
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("THANGLONG_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("THANGLONG_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("THANGLONG_HSTS_PRELOAD", False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if not env_bool("THANGLONG_HSTS_PRELOAD", False):
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("THANGLONG_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Thăng Long's own settings ------------------------------------------------------------------
+THANGLONG = {
+    "DEMO_PASSWORD": env_secret("THANGLONG_DEMO_PASSWORD", "ThangLong@2026"),
+    "CITY_PROVINCE_CODE": env_str("THANGLONG_CITY_PROVINCE_CODE", "01"),  # 01 = Hà Nội
+}
