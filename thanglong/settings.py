@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -20,7 +21,9 @@ from thanglong.config import (
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
-ENVIRONMENT = env_choice("THANGLONG_ENV", "development", ("development", "production", "test"))
+# pytest-django imports settings before any conftest runs, so the test default is decided here.
+_DEFAULT_ENVIRONMENT = "test" if "pytest" in sys.modules else "development"
+ENVIRONMENT = env_choice("THANGLONG_ENV", _DEFAULT_ENVIRONMENT, ("development", "production", "test"))
 PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env_bool("THANGLONG_DEBUG", default=ENVIRONMENT == "development")
 
@@ -119,7 +122,9 @@ if TASKS_BACKEND == "rq":
     RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in _TASK_QUEUES}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": _TASK_QUEUES}}
 elif TASKS_BACKEND == "immediate":
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": _TASK_QUEUES}}
+    TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": _TASK_QUEUES}
+    }
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": _TASK_QUEUES}}
 
@@ -130,6 +135,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if ENVIRONMENT == "test":
+    # Hashing with PBKDF2's 1M iterations costs ~0.3 s a user; tests create hundreds of users.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console"
 LOGOUT_REDIRECT_URL = "home"
@@ -157,6 +165,11 @@ STORAGES = {
         )
     },
 }
+# Outside production, serve straight from the app folders so no collectstatic run is needed first.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Uploads: keep requests bounded; each app enforces its own type/size rules on top.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("THANGLONG_MAX_REQUEST_BYTES", 10 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from thanglong import __version__
@@ -74,12 +74,15 @@ class AddressQuery(Schema):
 def normalise(request: HttpRequest, query: Query[AddressQuery]) -> object:
     text = query.q.strip()
     if not text or len(text) > 500:
-        return 422, bilingual_error(
-            "invalid_address",
-            "Địa chỉ phải có từ 1 đến 500 ký tự.",
-            "The address must be 1 to 500 characters long.",
+        return Status(
+            422,
+            bilingual_error(
+                "invalid_address",
+                "Địa chỉ phải có từ 1 đến 500 ký tự.",
+                "The address must be 1 to 500 characters long.",
+            ),
         )
-    return 200, normalise_address(text).as_dict()
+    return Status(200, normalise_address(text).as_dict())
 
 
 @router.get("/units", response=list[UnitOut])
@@ -103,9 +106,12 @@ def get_person(request: HttpRequest, username: str, query: Query[ReasonQuery]) -
 
     subject = get_user_model().objects.filter(username=username, profile__isnull=False).first()
     if subject is None:
-        return 404, bilingual_error("not_found", "Không tìm thấy người dùng.", "No such user.")
-    return 200, services.read_profile(
-        request.user, subject, reason=query.reason[:255], context=services.request_context(request)
+        return Status(404, bilingual_error("not_found", "Không tìm thấy người dùng.", "No such user."))
+    return Status(
+        200,
+        services.read_profile(
+            request.user, subject, reason=query.reason[:255], context=services.request_context(request)
+        ),
     )
 
 
@@ -125,8 +131,11 @@ class WorkingDaysQuery(Schema):
 @router.get("/working-days", auth=None, response={200: WorkingDaysOut, 422: ErrorOut})
 def working_days(request: HttpRequest, query: Query[WorkingDaysQuery]) -> object:
     if abs(query.days) > 3650:
-        return 422, bilingual_error(
-            "invalid_days", "Số ngày làm việc phải trong khoảng ±3650.", "days must be within ±3650."
+        return Status(
+            422,
+            bilingual_error(
+                "invalid_days", "Số ngày làm việc phải trong khoảng ±3650.", "days must be within ±3650."
+            ),
         )
     end = working_calendar.add_working_days(query.start, query.days)
-    return 200, {"start": query.start, "days": query.days, "end": end}
+    return Status(200, {"start": query.start, "days": query.days, "end": end})
