@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 os.environ.setdefault("THANGLONG_ENV", "test")
 
-SHARED_DATA = Path(os.environ.get("THANGLONG_DATA_DIR", Path(__file__).resolve().parent.parent / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("THANGLONG_DATA_DIR", Path(__file__).resolve().parent.parent / "shared" / "data")
+)
 
 
 @pytest.fixture(scope="session")
@@ -33,22 +36,32 @@ def shared_data() -> Path:
 
 
 @pytest.fixture
-def hanoi_force(db: None) -> dict[str, object]:
+def hanoi_force(db: None) -> dict[str, Any]:
     """City directorate, PC06, two ward stations (Cầu Giấy, Hoàn Kiếm) and one person per role."""
     from thanglong.core import services
     from thanglong.core.models import OrganisationUnit, Province, Role, UnitKind, Ward
 
     hanoi = Province.objects.get(code="01")
-    city = OrganisationUnit.objects.create(code="CAHN", name="Công an Thành phố Hà Nội", kind=UnitKind.DIRECTORATE,
-                                           province=hanoi)
-    pc06 = OrganisationUnit.objects.create(code="PC06", name="Phòng PC06", kind=UnitKind.DEPARTMENT, parent=city,
-                                           province=hanoi)
+    city = OrganisationUnit.objects.create(
+        code="CAHN", name="Công an Thành phố Hà Nội", kind=UnitKind.DIRECTORATE, province=hanoi
+    )
+    pc06 = OrganisationUnit.objects.create(
+        code="PC06", name="Phòng PC06", kind=UnitKind.DEPARTMENT, parent=city, province=hanoi
+    )
     cau_giay = OrganisationUnit.objects.create(
-        code="CAP-00166", name="Công an phường Cầu Giấy", kind=UnitKind.WARD_STATION, parent=city, province=hanoi,
+        code="CAP-00166",
+        name="Công an phường Cầu Giấy",
+        kind=UnitKind.WARD_STATION,
+        parent=city,
+        province=hanoi,
         ward=Ward.objects.get(code="00166"),
     )
     hoan_kiem = OrganisationUnit.objects.create(
-        code="CAP-00070", name="Công an phường Hoàn Kiếm", kind=UnitKind.WARD_STATION, parent=city, province=hanoi,
+        code="CAP-00070",
+        name="Công an phường Hoàn Kiếm",
+        kind=UnitKind.WARD_STATION,
+        parent=city,
+        province=hanoi,
         ward=Ward.objects.get(code="00070"),
     )
     people = {}
@@ -61,8 +74,13 @@ def hanoi_force(db: None) -> dict[str, object]:
         ("canbo.hoankiem", hoan_kiem, Role.OFFICER, "001090000006"),
         ("canbo.pc06", pc06, Role.OFFICER, "001090000007"),
     ]:
-        user = services.create_user(username=username, password="Test-password-123", full_name=username.title(),
-                                    phone="0912345678", id_number=id_number)
+        user = services.create_user(
+            username=username,
+            password="Test-password-123",  # noqa: S106
+            full_name=username.title(),
+            phone="0912345678",
+            id_number=id_number,
+        )
         services.add_member(user, unit, role)
         people[username] = user
     return {"city": city, "pc06": pc06, "cau_giay": cau_giay, "hoan_kiem": hoan_kiem, **people}

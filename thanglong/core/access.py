@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Model, Q, QuerySet
 
 from thanglong.core.models import Membership, OrganisationUnit, Role
@@ -24,11 +24,11 @@ M = TypeVar("M", bound=Model)
 _SEES_EVERYTHING = (Role.COMMAND_CENTRE, Role.ADMINISTRATOR)
 
 
-def sees_all_units(user: AbstractBaseUser | AnonymousUser) -> bool:
+def sees_all_units(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and has_role(user, *_SEES_EVERYTHING)
 
 
-def visible_units(user: AbstractBaseUser | AnonymousUser) -> QuerySet[OrganisationUnit]:
+def visible_units(user: User | AnonymousUser) -> QuerySet[OrganisationUnit]:
     if not user.is_authenticated:
         return OrganisationUnit.objects.none()
     if sees_all_units(user):
@@ -43,12 +43,14 @@ def visible_units(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organisati
     return OrganisationUnit.objects.filter(condition)
 
 
-def scope_to_units(queryset: QuerySet[M], user: AbstractBaseUser | AnonymousUser, field: str = "unit") -> QuerySet[M]:
+def scope_to_units(
+    queryset: QuerySet[M], user: User | AnonymousUser, field: str = "unit"
+) -> QuerySet[M]:
     """Restrict ``queryset`` to rows whose ``field`` (a FK to OrganisationUnit) the user may see."""
     if sees_all_units(user):
         return queryset
     return queryset.filter(**{f"{field}__in": visible_units(user)})
 
 
-def can_access_unit(user: AbstractBaseUser | AnonymousUser, unit: OrganisationUnit) -> bool:
+def can_access_unit(user: User | AnonymousUser, unit: OrganisationUnit) -> bool:
     return sees_all_units(user) or visible_units(user).filter(pk=unit.pk).exists()

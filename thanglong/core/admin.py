@@ -32,7 +32,16 @@ class WardAdmin(admin.ModelAdmin):
 
 @admin.register(LegacyWard)
 class LegacyWardAdmin(admin.ModelAdmin):
-    list_display = ["code", "kind", "name", "district_kind", "district_name", "province_name", "successor", "is_split"]
+    list_display = [
+        "code",
+        "kind",
+        "name",
+        "district_kind",
+        "district_name",
+        "province_name",
+        "successor",
+        "is_split",
+    ]
     list_filter = ["province_name", "is_split"]
     search_fields = ["name", "district_name", "code"]
     raw_id_fields = ["successor"]
@@ -64,8 +73,15 @@ class ProfileAdmin(admin.ModelAdmin):
         from thanglong.core.models import AuditAction
         from thanglong.core.services import record_audit, request_context
 
-        record_audit(actor=request.user, action=AuditAction.READ, object_type="core.profile", object_id=object_id,
-                     fields=["phone", "id_number"], reason="admin", context=request_context(request))
+        record_audit(
+            actor=request.user,
+            action=AuditAction.READ,
+            object_type="core.profile",
+            object_id=object_id,
+            fields=["phone", "id_number"],
+            reason="admin",
+            context=request_context(request),
+        )
         return super().change_view(request, object_id, *args, **kwargs)
 
 

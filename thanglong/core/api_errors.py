@@ -13,7 +13,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "string_too_long": ("Giá trị quá dài", "Value is too long"),
     "string_too_short": ("Giá trị quá ngắn", "Value is too short"),
     "int_parsing": ("Phải là số nguyên", "Must be a whole number"),
-    "date_from_datetime_parsing": ("Ngày không hợp lệ (định dạng YYYY-MM-DD)", "Invalid date (use YYYY-MM-DD)"),
+    "date_from_datetime_parsing": (
+        "Ngày không hợp lệ (định dạng YYYY-MM-DD)",
+        "Invalid date (use YYYY-MM-DD)",
+    ),
     "date_parsing": ("Ngày không hợp lệ (định dạng YYYY-MM-DD)", "Invalid date (use YYYY-MM-DD)"),
     "greater_than_equal": ("Giá trị quá nhỏ", "Value is too small"),
     "less_than_equal": ("Giá trị quá lớn", "Value is too large"),

@@ -29,20 +29,44 @@ CITY_CODE = "CAHN"
 # Specialised departments of a city police force (codes as used in the Ministry's organisation).
 DEPARTMENTS: list[tuple[str, str, str, list[str]]] = [
     ("PV01", "Phòng Tham mưu", "Staff Department", []),
-    ("PC06", "Phòng Cảnh sát quản lý hành chính về trật tự xã hội", "Administrative Police Department",
-     ["residence_procedures", "public_order"]),
+    (
+        "PC06",
+        "Phòng Cảnh sát quản lý hành chính về trật tự xã hội",
+        "Administrative Police Department",
+        ["residence_procedures", "public_order"],
+    ),
     ("PC08", "Phòng Cảnh sát giao thông", "Traffic Police Department", ["traffic"]),
-    ("PA05", "Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",
-     "Cyber Security and High-Tech Crime Department", ["cyber_fraud"]),
-    ("PC07", "Phòng Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ",
-     "Fire Prevention, Firefighting and Rescue Police Department", ["fire_safety"]),
+    (
+        "PA05",
+        "Phòng An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao",
+        "Cyber Security and High-Tech Crime Department",
+        ["cyber_fraud"],
+    ),
+    (
+        "PC07",
+        "Phòng Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ",
+        "Fire Prevention, Firefighting and Rescue Police Department",
+        ["fire_safety"],
+    ),
     ("PC02", "Phòng Cảnh sát hình sự", "Criminal Police Department", ["public_order"]),
-    ("PC04", "Phòng Cảnh sát điều tra tội phạm về ma tuý", "Drug Crime Investigation Police Department",
-     ["drugs"]),
-    ("PC03", "Phòng Cảnh sát điều tra tội phạm về kinh tế", "Economic Crime Investigation Police Department",
-     []),
-    ("PX01", "Phòng Công tác Đảng và công tác chính trị", "Party and Political Affairs Department",
-     ["officer_conduct"]),
+    (
+        "PC04",
+        "Phòng Cảnh sát điều tra tội phạm về ma tuý",
+        "Drug Crime Investigation Police Department",
+        ["drugs"],
+    ),
+    (
+        "PC03",
+        "Phòng Cảnh sát điều tra tội phạm về kinh tế",
+        "Economic Crime Investigation Police Department",
+        [],
+    ),
+    (
+        "PX01",
+        "Phòng Công tác Đảng và công tác chính trị",
+        "Party and Political Affairs Department",
+        ["officer_conduct"],
+    ),
     ("PH10", "Phòng Cảnh sát môi trường", "Environmental Police Department", ["environment_noise"]),
 ]
 
@@ -57,8 +81,9 @@ class DemoLogin:
     unit: str
 
 
-def _unit(code: str, name: str, kind: str, parent: OrganisationUnit | None, province: Province, **extra: object
-          ) -> OrganisationUnit:
+def _unit(
+    code: str, name: str, kind: str, parent: OrganisationUnit | None, province: Province, **extra: object
+) -> OrganisationUnit:
     unit, _ = OrganisationUnit.objects.update_or_create(
         code=code,
         defaults={"name": name, "kind": kind, "parent": parent, "province": province, **extra},
@@ -66,8 +91,15 @@ def _unit(code: str, name: str, kind: str, parent: OrganisationUnit | None, prov
     return unit
 
 
-def _user(username: str, full_name: str, password_hash: str, unit: OrganisationUnit, role: str, title: str,
-          index: int) -> None:
+def _user(
+    username: str,
+    full_name: str,
+    password_hash: str,
+    unit: OrganisationUnit,
+    role: str,
+    title: str,
+    index: int,
+) -> None:
     user, created = User.objects.get_or_create(username=username, defaults={"password": password_hash})
     if created or not user.has_usable_password():
         user.password = password_hash
@@ -90,8 +122,24 @@ def _user(username: str, full_name: str, password_hash: str, unit: OrganisationU
 
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
-GIVEN = ["Văn An", "Thị Bình", "Minh Châu", "Quốc Dũng", "Thu Hà", "Đức Hải", "Thanh Hương", "Ngọc Lan",
-         "Hoàng Long", "Thị Mai", "Văn Nam", "Thu Phương", "Minh Quân", "Văn Sơn", "Thị Thảo", "Đức Thắng"]
+GIVEN = [
+    "Văn An",
+    "Thị Bình",
+    "Minh Châu",
+    "Quốc Dũng",
+    "Thu Hà",
+    "Đức Hải",
+    "Thanh Hương",
+    "Ngọc Lan",
+    "Hoàng Long",
+    "Thị Mai",
+    "Văn Nam",
+    "Thu Phương",
+    "Minh Quân",
+    "Văn Sơn",
+    "Thị Thảo",
+    "Đức Thắng",
+]
 
 
 def _name(index: int) -> str:
@@ -102,8 +150,10 @@ def _name(index: int) -> str:
 def load(out: Out) -> list[DemoLogin]:
     ensure_role_groups()
     counts = import_divisions()
-    out(f"  administrative units: {counts['provinces']} provinces, {counts['wards']} wards/communes, "
-        f"{counts['legacy_wards']} pre-2025 wards mapped")
+    out(
+        f"  administrative units: {counts['provinces']} provinces, {counts['wards']} wards/communes, "
+        f"{counts['legacy_wards']} pre-2025 wards mapped"
+    )
     added = holidays.seed_calendar()
     out(f"  working-day calendar: {added} holiday / make-up day rows")
 
@@ -112,11 +162,26 @@ def load(out: Out) -> list[DemoLogin]:
     password_hash = make_password(settings.THANGLONG["DEMO_PASSWORD"])  # hashed once: hashing is slow
     logins: list[DemoLogin] = []
 
-    city = _unit(CITY_CODE, f"Công an {province.full_name}", UnitKind.DIRECTORATE, None, province,
-                 name_en=f"{province.name_en or province.name} Police", short_name=CITY_CODE,
-                 phone="069.219.4000", address="87 Trần Hưng Đạo, phường Cửa Nam, Hà Nội")
-    command = _unit("TTCH", "Trung tâm chỉ huy", UnitKind.COMMAND_CENTRE, city, province,
-                    name_en="Command Centre", short_name="TTCH")
+    city = _unit(
+        CITY_CODE,
+        f"Công an {province.full_name}",
+        UnitKind.DIRECTORATE,
+        None,
+        province,
+        name_en=f"{province.name_en or province.name} Police",
+        short_name=CITY_CODE,
+        phone="069.219.4000",
+        address="87 Trần Hưng Đạo, phường Cửa Nam, Hà Nội",
+    )
+    command = _unit(
+        "TTCH",
+        "Trung tâm chỉ huy",
+        UnitKind.COMMAND_CENTRE,
+        city,
+        province,
+        name_en="Command Centre",
+        short_name="TTCH",
+    )
     index = 1
     _user("admin", "Quản trị hệ thống", password_hash, city, Role.ADMINISTRATOR, "Quản trị viên", index)
     logins.append(DemoLogin("admin", Role.ADMINISTRATOR, city.code))
@@ -128,8 +193,16 @@ def load(out: Out) -> list[DemoLogin]:
     logins.append(DemoLogin("giamdoc", Role.UNIT_LEADER, city.code))
 
     for code, name, name_en, responsibilities in DEPARTMENTS:
-        dept = _unit(code, name, UnitKind.DEPARTMENT, city, province, name_en=name_en, short_name=code,
-                     responsibilities=responsibilities)
+        dept = _unit(
+            code,
+            name,
+            UnitKind.DEPARTMENT,
+            city,
+            province,
+            name_en=name_en,
+            short_name=code,
+            responsibilities=responsibilities,
+        )
         lower = code.lower()
         for role, title, username in (
             (Role.UNIT_LEADER, "Trưởng phòng", f"lanhdao.{lower}"),
@@ -142,12 +215,20 @@ def load(out: Out) -> list[DemoLogin]:
 
     for ward in Ward.objects.filter(province=province).order_by("code"):
         station = _unit(
-            f"CAP-{ward.code}", f"Công an {ward.full_name.lower().replace(ward.name.lower(), ward.name)}",
-            UnitKind.WARD_STATION, city, province, ward=ward,
-            name_en=f"{ward.name_en or ward.name} Police Station", short_name=f"CA {ward.name}",
+            f"CAP-{ward.code}",
+            f"Công an {ward.full_name.lower().replace(ward.name.lower(), ward.name)}",
+            UnitKind.WARD_STATION,
+            city,
+            province,
+            ward=ward,
+            name_en=f"{ward.name_en or ward.name} Police Station",
+            short_name=f"CA {ward.name}",
         )
         slug = fold(ward.name).replace(" ", "")
-        for role, title, prefix in ((Role.UNIT_LEADER, "Trưởng Công an", "lanhdao"), (Role.OFFICER, "Cán bộ", "canbo")):
+        for role, title, prefix in (
+            (Role.UNIT_LEADER, "Trưởng Công an", "lanhdao"),
+            (Role.OFFICER, "Cán bộ", "canbo"),
+        ):
             index += 1
             username = f"{prefix}.{slug}"
             _user(username, _name(index), password_hash, station, role, title, index)

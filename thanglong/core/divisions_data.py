@@ -174,7 +174,20 @@ def _read_legacy(
         "select wardCode, provinceCode, provinceShort, province, districtCode, districtShort, districtType,"
         " wardShort, wardType, provinceKey, districtKey, wardKey from admin_units_legacy"
     )
-    for (w_code, p_code, p_short, p_full, d_code, d_short, d_type, w_short, w_type, p_key, d_key, w_key) in rows:
+    for (
+        w_code,
+        p_code,
+        p_short,
+        p_full,
+        d_code,
+        d_short,
+        d_type,
+        w_short,
+        w_type,
+        p_key,
+        d_key,
+        w_key,
+    ) in rows:
         codes, split = successors.get(f"{p_key}_{d_key}_{w_key or ''}", ((), False))
         if w_code is None:
             # Island districts had no wards; they are now special zones (đặc khu) of the same name.
@@ -213,8 +226,12 @@ def load_dataset(data_dir: Path | None = None) -> DivisionsDataset:
         legacy = tuple(_read_legacy(db, successors))
         province_successor: dict[str, str] = {}
         legacy_to_new_province = _package_converter()["DICT_PROVINCE"]
-        key_to_full = dict(db.execute("select distinct provinceKey, province from admin_units_legacy").fetchall())
-        new_key_to_code = dict(db.execute("select distinct provinceKey, provinceCode from admin_units").fetchall())
+        key_to_full = dict(
+            db.execute("select distinct provinceKey, province from admin_units_legacy").fetchall()
+        )
+        new_key_to_code = dict(
+            db.execute("select distinct provinceKey, provinceCode from admin_units").fetchall()
+        )
         for new_key, old_keys in legacy_to_new_province.items():
             for old_key in old_keys:
                 if old_key in key_to_full and new_key in new_key_to_code:

@@ -21,8 +21,14 @@ def import_divisions(dataset: DivisionsDataset | None = None, progress: Progress
     dataset = dataset or load_dataset()
     Province.objects.bulk_create(
         [
-            Province(code=p.code, name=p.name, full_name=p.full_name, name_en=p.name_en, kind=p.kind,
-                     code_name=p.code_name)
+            Province(
+                code=p.code,
+                name=p.name,
+                full_name=p.full_name,
+                name_en=p.name_en,
+                kind=p.kind,
+                code_name=p.code_name,
+            )
             for p in dataset.provinces
         ],
         update_conflicts=True,
@@ -31,8 +37,15 @@ def import_divisions(dataset: DivisionsDataset | None = None, progress: Progress
     )
     progress("provinces", len(dataset.provinces), len(dataset.provinces))
     wards = [
-        Ward(code=w.code, province_id=w.province_code, name=w.name, full_name=w.full_name, name_en=w.name_en,
-             kind=w.kind, code_name=w.code_name)
+        Ward(
+            code=w.code,
+            province_id=w.province_code,
+            name=w.name,
+            full_name=w.full_name,
+            name_en=w.name_en,
+            kind=w.kind,
+            code_name=w.code_name,
+        )
         for w in dataset.wards
     ]
     for start in range(0, len(wards), 500):
@@ -45,15 +58,21 @@ def import_divisions(dataset: DivisionsDataset | None = None, progress: Progress
         progress("wards", min(start + 500, len(wards)), len(wards))
     known_wards = {w.code for w in dataset.wards}
     legacy = []
-    successors = []
+    successors: list[LegacyWardSuccessor] = []
     for record in dataset.legacy_wards:
         codes = [c for c in record.successor_codes if c in known_wards]
         legacy.append(
             LegacyWard(
-                code=record.code, province_code=record.province_code, province_name=record.province_name,
-                district_code=record.district_code, district_name=record.district_name,
-                district_kind=record.district_kind, name=record.name, kind=record.kind,
-                successor_id=codes[0] if codes else None, is_split=record.is_split,
+                code=record.code,
+                province_code=record.province_code,
+                province_name=record.province_name,
+                district_code=record.district_code,
+                district_name=record.district_name,
+                district_kind=record.district_kind,
+                name=record.name,
+                kind=record.kind,
+                successor_id=codes[0] if codes else None,
+                is_split=record.is_split,
             )
         )
         successors.extend(
@@ -65,8 +84,17 @@ def import_divisions(dataset: DivisionsDataset | None = None, progress: Progress
             legacy[start : start + 1000],
             update_conflicts=True,
             unique_fields=["code"],
-            update_fields=["province_code", "province_name", "district_code", "district_name", "district_kind",
-                           "name", "kind", "successor", "is_split"],
+            update_fields=[
+                "province_code",
+                "province_name",
+                "district_code",
+                "district_name",
+                "district_kind",
+                "name",
+                "kind",
+                "successor",
+                "is_split",
+            ],
         )
         progress("legacy wards", min(start + 1000, len(legacy)), len(legacy))
     LegacyWardSuccessor.objects.all().delete()

@@ -6,7 +6,7 @@ and by ``thanglong migrate``'s post-migrate hook, so a fresh database always has
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 
 from thanglong.core.models import Role
 
@@ -48,32 +48,32 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 def ensure_role_groups() -> None:
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        perms = []
+        perms: list[Permission] = []
         for dotted in codenames:
             app_label, codename = dotted.split(".", 1)
             perms.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.set(perms)
 
 
-def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+def user_roles(user: User | AnonymousUser) -> set[str]:
     """Every role the user holds, in any unit (plus administrator for superusers)."""
     if not user.is_authenticated:
         return set()
     cached: set[str] | None = getattr(user, "_thanglong_roles", None)
     if cached is not None:
         return cached
-    roles = set(user.memberships.values_list("role", flat=True))  # type: ignore[union-attr]
-    roles.update(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+    roles = set(user.memberships.values_list("role", flat=True))
+    roles.update(user.groups.values_list("name", flat=True))
     if getattr(user, "is_superuser", False):
         roles.add(Role.ADMINISTRATOR)
-    user._thanglong_roles = roles  # type: ignore[union-attr]
+    user._thanglong_roles = roles  # type: ignore[attr-defined]
     return roles
 
 
-def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
+def has_role(user: User | AnonymousUser, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
 
 
-def is_staff_member(user: AbstractBaseUser | AnonymousUser) -> bool:
+def is_staff_member(user: User | AnonymousUser) -> bool:
     """Anyone who works inside the platform (not a citizen)."""
     return has_role(user, Role.OFFICER, Role.UNIT_LEADER, Role.COMMAND_CENTRE, Role.ADMINISTRATOR)

@@ -58,8 +58,18 @@ class ProfileOut(Schema):
 class AuditEntryOut(ModelSchema):
     class Meta:
         model = AuditEntry
-        fields = ["id", "at", "actor_username", "action", "object_type", "object_id", "fields", "reason",
-                  "ip_address", "path"]
+        fields = [
+            "id",
+            "at",
+            "actor_username",
+            "action",
+            "object_type",
+            "object_id",
+            "fields",
+            "reason",
+            "ip_address",
+            "path",
+        ]
 
 
 class WorkingDaysOut(Schema):
@@ -83,5 +93,3 @@ class AddressOut(Schema):
     street: str
     confidence: float
     alternatives: list[dict[str, Any]] = []
-
-

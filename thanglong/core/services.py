@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -14,8 +13,6 @@ from thanglong.core.access import can_access_unit, sees_all_units
 from thanglong.core.models import AuditAction, AuditEntry, Membership, OrganisationUnit, Profile, Role
 from thanglong.core.pii import mask_id_number, mask_phone
 from thanglong.core.roles import has_role
-
-User = get_user_model()
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,7 @@ def request_context(request: HttpRequest | None) -> RequestContext:
 
 def record_audit(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     object_type: str,
     object_id: Any = "",
@@ -53,7 +50,7 @@ def record_audit(
     context = context or RequestContext()
     authenticated = actor is not None and actor.is_authenticated
     return AuditEntry.objects.create(
-        actor=actor if authenticated else None,
+        actor=actor if authenticated and isinstance(actor, User) else None,
         actor_username=actor.get_username() if authenticated and actor is not None else "",
         action=action,
         object_type=object_type,
@@ -80,18 +77,18 @@ def create_user(
     phone: str = "",
     id_number: str = "",
     rank: str = "",
-) -> AbstractBaseUser:
+) -> User:
     user = User.objects.create_user(username=username, password=password, email=email)
     Profile.objects.create(user=user, full_name=full_name, phone=phone, id_number=id_number, rank=rank)
     return user
 
 
 @transaction.atomic
-def add_member(user: AbstractBaseUser, unit: OrganisationUnit, role: str, title: str = "") -> Membership:
+def add_member(user: User, unit: OrganisationUnit, role: str, title: str = "") -> Membership:
     membership, _ = Membership.objects.update_or_create(
         user=user, unit=unit, role=role, defaults={"title": title}
     )
-    user.groups.add(Group.objects.get_or_create(name=role)[0])  # type: ignore[attr-defined]
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
     if role == Role.ADMINISTRATOR:
         User.objects.filter(pk=user.pk).update(is_staff=True)
     return membership
@@ -100,7 +97,7 @@ def add_member(user: AbstractBaseUser, unit: OrganisationUnit, role: str, title:
 # --- personal data ------------------------------------------------------------------------------
 
 
-def may_see_personal_data_of(viewer: AbstractBaseUser | AnonymousUser, subject: AbstractBaseUser) -> bool:
+def may_see_personal_data_of(viewer: User | AnonymousUser, subject: User) -> bool:
     """Personal data of a member is visible to themselves, administrators, and leaders of their unit."""
     if not viewer.is_authenticated:
         return False
@@ -117,8 +114,8 @@ def may_see_personal_data_of(viewer: AbstractBaseUser | AnonymousUser, subject: 
 
 
 def read_profile(
-    viewer: AbstractBaseUser | AnonymousUser,
-    subject: AbstractBaseUser,
+    viewer: User | AnonymousUser,
+    subject: User,
     *,
     reason: str = "",
     context: RequestContext | None = None,

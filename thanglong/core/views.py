@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.contrib.auth.decorators import login_required, user_passes_test
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -14,14 +16,14 @@ from django.utils import timezone
 
 from thanglong.core import calendar as working_calendar
 from thanglong.core.access import visible_units
-from thanglong.core.models import AuditEntry, CalendarDay, OrganisationUnit, Province, Role, Ward
+from thanglong.core.models import AuditEntry, CalendarDay, Province, Role, Ward
 from thanglong.core.roles import has_role, is_staff_member
 
 
-def staff_required(view):  # type: ignore[no-untyped-def]
-    """Signed in and working for a unit; citizens and anonymous visitors are sent to log in / refused."""
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in and working for a unit; anonymous visitors are sent to log in, citizens refused."""
 
-    def check(user) -> bool:  # type: ignore[no-untyped-def]
+    def check(user: User | AnonymousUser) -> bool:
         if not user.is_authenticated:
             return False
         if not is_staff_member(user):
@@ -54,7 +56,11 @@ def console(request: HttpRequest) -> HttpResponse:
 @staff_required
 def units(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    qs = visible_units(request.user).select_related("ward", "parent").annotate(member_count=Count("memberships"))
+    qs = (
+        visible_units(request.user)
+        .select_related("ward", "parent")
+        .annotate(member_count=Count("memberships"))
+    )
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(code__icontains=query) | Q(ward__name__icontains=query))
     page = Paginator(qs.order_by("path"), 50).get_page(request.GET.get("page"))
@@ -114,5 +120,3 @@ def address_check(request: HttpRequest) -> HttpResponse:
     result = normalise_address(text) if text else None
     template = "core/_address_result.html" if request.headers.get("HX-Request") else "core/address.html"
     return render(request, template, {"q": text, "result": result})
-
-

@@ -24,7 +24,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Đăng nhập thất bại")
 
 
-class AuditLogIsAppendOnly(Exception):
+class AuditLogIsAppendOnlyError(Exception):
     pass
 
 
@@ -52,12 +52,13 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["actor", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}#{self.object_id}"
+        target = f"{self.object_type}#{self.object_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {target}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise AuditLogIsAppendOnly("audit entries cannot be changed")
+            raise AuditLogIsAppendOnlyError("audit entries cannot be changed")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AuditLogIsAppendOnly("audit entries cannot be deleted")
+        raise AuditLogIsAppendOnlyError("audit entries cannot be deleted")

@@ -86,3 +86,6 @@ class LegacyWardSuccessor(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["legacy_ward", "ward"], name="uniq_legacy_successor")]
+
+    def __str__(self) -> str:
+        return f"{self.legacy_ward_id} → {self.ward_id}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import QuerySet
 
 from thanglong.core.access import can_access_unit, scope_to_units, visible_units
 from thanglong.core.models import Membership, OrganisationUnit
@@ -10,7 +11,7 @@ from thanglong.core.models import Membership, OrganisationUnit
 pytestmark = pytest.mark.django_db
 
 
-def codes(queryset) -> set[str]:  # type: ignore[no-untyped-def]
+def codes(queryset: QuerySet[OrganisationUnit]) -> set[str]:
     return set(queryset.values_list("code", flat=True))
 
 
@@ -40,7 +41,7 @@ def test_anonymous_sees_nothing() -> None:
 
 
 def test_scope_to_units_filters_rows_by_their_unit(hanoi_force: dict) -> None:
-    """GIVEN memberships in two stations WHEN an officer's query is scoped THEN only their station's rows remain."""
+    """GIVEN rows of two stations WHEN an officer's query is scoped THEN only their station's rows remain."""
     rows = Membership.objects.all()
     scoped = scope_to_units(rows, hanoi_force["canbo.hoankiem"])
     assert {m.unit.code for m in scoped} == {"CAP-00070"}

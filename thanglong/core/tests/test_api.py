@@ -63,13 +63,13 @@ def test_validation_error_names_the_field_in_both_languages() -> None:
 
 
 def test_working_days_endpoint() -> None:
-    response = Client().get("/api/v1/core/working-days", {"start": "2026-11-20", "days": 1})
+    response = Client().get("/api/v1/core/working-days", {"start": "2026-11-20", "days": "1"})
     assert response.status_code == 200
     assert response.json()["end"] == "2026-11-23"  # Friday + 1 working day = Monday
 
 
 def test_working_days_rejects_absurd_ranges() -> None:
-    response = Client().get("/api/v1/core/working-days", {"start": "2026-11-20", "days": 99999})
+    response = Client().get("/api/v1/core/working-days", {"start": "2026-11-20", "days": "99999"})
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_days"
 
@@ -82,7 +82,8 @@ def test_address_endpoint_rejects_empty_and_huge_input() -> None:
 
 def test_address_endpoint_resolves_an_old_hanoi_address() -> None:
     response = Client().get(
-        "/api/v1/core/address/normalise", {"q": "số 1 Trần Thái Tông, phường Dịch Vọng, quận Cầu Giấy, Hà Nội"}
+        "/api/v1/core/address/normalise",
+        {"q": "số 1 Trần Thái Tông, phường Dịch Vọng, quận Cầu Giấy, Hà Nội"},
     )
     assert response.status_code == 200
     body = response.json()

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from thanglong.core.models import AuditAction, AuditEntry
-from thanglong.core.models.audit import AuditLogIsAppendOnly
+from thanglong.core.models.audit import AuditLogIsAppendOnlyError
 from thanglong.core.services import read_profile, record_audit
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,9 @@ def test_leader_reading_officer_profile_is_audit_logged(hanoi_force: dict) -> No
     client.force_login(hanoi_force["lanhdao.caugiay"])
     before = AuditEntry.objects.count()
 
-    response = client.get("/api/v1/core/people/canbo.caugiay", {"reason": "kiểm tra hồ sơ"}, REMOTE_ADDR="10.1.2.3")
+    response = client.get(
+        "/api/v1/core/people/canbo.caugiay", {"reason": "kiểm tra hồ sơ"}, REMOTE_ADDR="10.1.2.3"
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -59,9 +61,9 @@ def test_reading_own_profile_is_not_logged(hanoi_force: dict) -> None:
 def test_entries_cannot_be_changed_or_deleted_through_the_orm(hanoi_force: dict) -> None:
     entry = record_audit(actor=hanoi_force["admin"], action=AuditAction.EXPORT, object_type="core.unit")
     entry.reason = "rewritten"
-    with pytest.raises(AuditLogIsAppendOnly):
+    with pytest.raises(AuditLogIsAppendOnlyError):
         entry.save()
-    with pytest.raises(AuditLogIsAppendOnly):
+    with pytest.raises(AuditLogIsAppendOnlyError):
         entry.delete()
 
 

@@ -30,7 +30,9 @@ class Command(BaseCommand):
                 logins.extend(result)
         password = settings.THANGLONG["DEMO_PASSWORD"]
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo logins (tài khoản thử) — password / mật khẩu: " + password))
+        self.stdout.write(
+            self.style.SUCCESS("Demo logins (tài khoản thử) — password / mật khẩu: " + password)
+        )
         width = max((len(login.username) for login in logins), default=10)
         for login in logins:
             self.stdout.write(f"  {login.username.ljust(width)}  {login.role:<15} {login.unit}")

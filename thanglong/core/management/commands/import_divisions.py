@@ -1,4 +1,4 @@
-"""`thanglong import-divisions`: load the 2025 administrative units and the pre-2025 units mapped onto them."""
+"""`thanglong import-divisions`: load the 2025 administrative units and the pre-2025 units mapped to them."""
 
 from __future__ import annotations
 

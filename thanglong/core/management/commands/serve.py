@@ -42,12 +42,20 @@ class Command(BaseCommand):
         processes.append(
             subprocess.Popen(  # noqa: S603
                 [
-                    sys.executable, "-m", "gunicorn", "thanglong.wsgi:application",
-                    "--bind", bind,
-                    "--workers", str(options["web_workers"]),
-                    "--threads", str(options["threads"]),
-                    "--access-logfile", "-",
-                    "--graceful-timeout", "10",
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "thanglong.wsgi:application",
+                    "--bind",
+                    bind,
+                    "--workers",
+                    str(options["web_workers"]),
+                    "--threads",
+                    str(options["threads"]),
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    "10",
                 ]
             )
         )
