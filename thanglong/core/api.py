@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django_tasks.exceptions import TaskResultDoesNotExist
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -24,6 +25,7 @@ from thanglong.core.schemas import (
     AuditEntryOut,
     ErrorOut,
     HealthOut,
+    JobOut,
     ProfileOut,
     ProvinceOut,
     UnitOut,
@@ -139,3 +141,18 @@ def working_days(request: HttpRequest, query: Query[WorkingDaysQuery]) -> object
         )
     end = working_calendar.add_working_days(query.start, query.days)
     return Status(200, {"start": query.start, "days": query.days, "end": end})
+
+
+@router.post("/jobs/import-divisions", response={202: JobOut})
+def enqueue_divisions_import(request: HttpRequest) -> object:
+    result = services.start_divisions_import(request.user, context=services.request_context(request))
+    return Status(202, services.describe_job(result))
+
+
+@router.get("/jobs/{job_id}", response={200: JobOut, 404: ErrorOut})
+def get_job(request: HttpRequest, job_id: str) -> object:
+    try:
+        result = services.job_status(request.user, job_id)
+    except (TaskResultDoesNotExist, ValidationError, ValueError):
+        return Status(404, bilingual_error("not_found", "Không tìm thấy tác vụ.", "No such job."))
+    return Status(200, services.describe_job(result))

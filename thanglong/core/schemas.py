@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ninja import Field, ModelSchema, Schema
@@ -93,3 +93,14 @@ class AddressOut(Schema):
     street: str
     confidence: float
     alternatives: list[dict[str, Any]] = []
+
+
+class JobOut(Schema):
+    id: str
+    task: str
+    status: str
+    enqueued_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    result: Any = None
+    errors: list[str] = []

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group, User
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
+from django_tasks import default_task_backend
+from django_tasks.base import TaskResult, TaskResultStatus
 
 from thanglong.core.access import can_access_unit, sees_all_units
 from thanglong.core.models import AuditAction, AuditEntry, Membership, OrganisationUnit, Profile, Role
@@ -147,3 +150,51 @@ def read_profile(
             context=context,
         )
     return data
+
+
+# --- background jobs ---------------------------------------------------------------------------
+
+
+def start_divisions_import(
+    actor: User | AnonymousUser, *, context: RequestContext | None = None
+) -> TaskResult[dict[str, int]]:
+    """Re-load the administrative units in the background (administrators only).
+
+    Enqueued at once rather than on commit: the job reads reference files, nothing this request writes.
+    """
+    if not has_role(actor, Role.ADMINISTRATOR):
+        raise PermissionDenied
+    from thanglong.core.tasks import import_divisions_task
+
+    result = import_divisions_task.enqueue()
+    record_audit(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="tasks.job",
+        object_id=result.id,
+        object_repr="import_divisions",
+        context=context,
+    )
+    return result
+
+
+def job_status(viewer: User | AnonymousUser, job_id: str) -> TaskResult[Any]:
+    """A background job's state, for administrators and the command centre."""
+    if not has_role(viewer, Role.ADMINISTRATOR, Role.COMMAND_CENTRE):
+        raise PermissionDenied
+    return default_task_backend.get_result(job_id)
+
+
+def describe_job(result: TaskResult[Any]) -> dict[str, Any]:
+    finished_ok = result.status == TaskResultStatus.SUCCESSFUL
+    return {
+        "id": result.id,
+        "task": result.task.name,
+        "status": result.status,
+        "enqueued_at": result.enqueued_at,
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "result": result.return_value if finished_ok else None,
+        # Only the exception class reaches the page: tracebacks stay in the worker's log.
+        "errors": [error.exception_class_path for error in result.errors],
+    }

@@ -7,14 +7,17 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required, user_passes_test
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_tasks.exceptions import TaskResultDoesNotExist
 
 from thanglong.core import calendar as working_calendar
+from thanglong.core import services
 from thanglong.core.access import visible_units
 from thanglong.core.models import AuditEntry, CalendarDay, Province, Role, Ward
 from thanglong.core.roles import has_role, is_staff_member
@@ -120,3 +123,19 @@ def address_check(request: HttpRequest) -> HttpResponse:
     result = normalise_address(text) if text else None
     template = "core/_address_result.html" if request.headers.get("HX-Request") else "core/address.html"
     return render(request, template, {"q": text, "result": result})
+
+
+@login_required
+@require_POST
+def import_divisions_job(request: HttpRequest) -> HttpResponse:
+    result = services.start_divisions_import(request.user, context=services.request_context(request))
+    return render(request, "core/_job_status.html", {"job": services.describe_job(result)})
+
+
+@login_required
+def job_status(request: HttpRequest, job_id: str) -> HttpResponse:
+    try:
+        job = services.describe_job(services.job_status(request.user, job_id))
+    except (TaskResultDoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404 from exc
+    return render(request, "core/_job_status.html", {"job": job})

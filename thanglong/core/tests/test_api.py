@@ -90,3 +90,25 @@ def test_address_endpoint_resolves_an_old_hanoi_address() -> None:
     assert body["province"]["code"] == "01"
     assert body["ward"]["code"] == "00166"
     assert body["legacy_district"] == "Cầu Giấy"
+
+
+def test_divisions_import_job_is_for_administrators(hanoi_force: dict) -> None:
+    client = Client()
+    client.force_login(hanoi_force["canbo.caugiay"])
+    assert client.post("/api/v1/core/jobs/import-divisions").status_code == 403
+
+
+def test_administrator_enqueues_divisions_import_and_reads_its_status(hanoi_force: dict) -> None:
+    """GIVEN an administrator WHEN they start the import THEN a queued job is returned and its status readable."""
+    client = Client()
+    client.force_login(hanoi_force["admin"])
+    response = client.post("/api/v1/core/jobs/import-divisions")
+    assert response.status_code == 202
+    job = response.json()
+    assert job["task"] == "import_divisions_task"
+    assert job["status"] == "READY"
+    status = client.get(f"/api/v1/core/jobs/{job['id']}")
+    assert status.status_code == 200
+    assert status.json()["id"] == job["id"]
+    assert client.get("/api/v1/core/jobs/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert client.get("/api/v1/core/jobs/not-a-uuid").status_code == 404
