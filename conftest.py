@@ -84,3 +84,13 @@ def hanoi_force(db: None) -> dict[str, Any]:
         services.add_member(user, unit, role)
         people[username] = user
     return {"city": city, "pc06": pc06, "cau_giay": cau_giay, "hoan_kiem": hoan_kiem, **people}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> Iterator[None]:
+    """Rows a test adds are rolled back without a delete signal: never let a cached year leak."""
+    from thanglong.core import calendar
+
+    calendar.clear_cache()
+    yield
+    calendar.clear_cache()

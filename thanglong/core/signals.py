@@ -9,6 +9,7 @@ from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from thanglong.core import calendar  # noqa: F401  (connects the CalendarDay cache receivers)
 from thanglong.core.models import AuditAction
 
 
