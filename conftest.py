@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,16 +17,76 @@ SHARED_DATA = Path(
 )
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
-    """Administrative units and the holiday calendar are reference data every test may rely on."""
+def load_reference_data() -> None:
+    """Administrative units and the holiday calendar: reference data every test may rely on."""
     from thanglong.core import holidays
     from thanglong.core.importers import import_divisions
 
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        import_divisions()
-        holidays.seed_calendar()
+    import_divisions()
+    holidays.seed_calendar()
+
+
+def set_audit_triggers(*, installed: bool) -> None:
+    """Install or lift SQLite's append-only triggers on the audit log (see core migration 0002).
+
+    A transactional test ends with a flush, which on SQLite is a DELETE the trigger refuses once the
+    test wrote audit entries (signing in does). PostgreSQL flushes with TRUNCATE, which it does not see.
+    """
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    migration = importlib.import_module("thanglong.core.migrations.0002_audit_append_only")
+    with connection.cursor() as cursor:
+        for statement in migration.SQLITE_REVERSE:
+            cursor.execute(statement)
+        if installed:
+            for statement in migration.SQLITE:
+                cursor.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Keep the SQLite test database in a file, not in memory, so worker processes started by tests see it."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("database") / "test_thanglong.sqlite3"
+        )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        load_reference_data()
     yield
+
+
+@pytest.fixture(scope="module")
+def restore_reference_data(django_db_blocker: Any) -> Iterator[None]:
+    """For modules with transactional tests: they empty every table when they end, so reload after."""
+    yield
+    with django_db_blocker.unblock():
+        set_audit_triggers(installed=True)
+        load_reference_data()
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """Reference data loaded inside a transactional test (which starts from empty tables)."""
+    load_reference_data()
+
+
+@pytest.fixture
+def lifted_audit_triggers(transactional_db: None) -> Iterator[None]:
+    """For a transactional test that writes audit entries: lets its closing flush empty the log."""
+    set_audit_triggers(installed=True)
+    yield
+    set_audit_triggers(installed=False)
 
 
 @pytest.fixture

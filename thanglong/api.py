@@ -11,6 +11,7 @@ from ninja.security import django_auth
 from thanglong import __version__
 from thanglong.core.api import router as core_router
 from thanglong.core.api_errors import error_response
+from thanglong.procedures.api import router as procedures_router
 
 api = NinjaAPI(
     title="Thăng Long API",
@@ -53,3 +54,4 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 
 api.add_router("/core/", core_router)
+api.add_router("/procedures", procedures_router)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "thanglong.core",
+    "thanglong.procedures",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +155,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static and media files ---------------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -43,9 +43,7 @@ def visible_units(user: User | AnonymousUser) -> QuerySet[OrganisationUnit]:
     return OrganisationUnit.objects.filter(condition)
 
 
-def scope_to_units(
-    queryset: QuerySet[M], user: User | AnonymousUser, field: str = "unit"
-) -> QuerySet[M]:
+def scope_to_units(queryset: QuerySet[M], user: User | AnonymousUser, field: str = "unit") -> QuerySet[M]:
     """Restrict ``queryset`` to rows whose ``field`` (a FK to OrganisationUnit) the user may see."""
     if sees_all_units(user):
         return queryset

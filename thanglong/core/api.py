@@ -32,6 +32,7 @@ from thanglong.core.schemas import (
     WardOut,
     WorkingDaysOut,
 )
+from thanglong.core.views import MAX_WORKING_DAYS
 
 router = Router(tags=["core"])
 
@@ -132,7 +133,7 @@ class WorkingDaysQuery(Schema):
 
 @router.get("/working-days", auth=None, response={200: WorkingDaysOut, 422: ErrorOut})
 def working_days(request: HttpRequest, query: Query[WorkingDaysQuery]) -> object:
-    if abs(query.days) > 3650:
+    if abs(query.days) > MAX_WORKING_DAYS:
         return Status(
             422,
             bilingual_error(

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from thanglong.core.models import Role
+from thanglong.core.models import Membership, Role
 from thanglong.core.roles import has_role, is_staff_member
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
+    user = getattr(request, "user", None) or AnonymousUser()  # pages rendered without auth middleware
     items: list[dict[str, Any]] = []
     if is_staff_member(user):
         items.append({"url": reverse("console"), "label": _("Bảng điều khiển"), "key": "console"})
@@ -22,4 +23,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"url": reverse("core:calendar"), "label": _("Lịch làm việc"), "key": "calendar"})
         if has_role(user, Role.ADMINISTRATOR):
             items.append({"url": reverse("core:audit"), "label": _("Nhật ký truy cập"), "key": "audit"})
-    return {"console_navigation": items, "is_staff_member": is_staff_member(user)}
+    primary = None
+    if isinstance(user, User):
+        memberships = Membership.objects.filter(user_id=user.pk).select_related("unit")
+        primary = memberships.order_by("-is_primary", "id").first()
+    return {
+        "console_navigation": items,
+        "is_staff_member": is_staff_member(user),
+        "primary_membership": primary,
+    }

@@ -13,12 +13,22 @@ from thanglong.core.models import Role
 # Permission codenames (app_label.codename) granted to each role's group.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CITIZEN: [],
-    Role.OFFICER: ["core.view_organisationunit", "core.view_ward", "core.view_province"],
+    Role.OFFICER: [
+        "core.view_organisationunit",
+        "core.view_ward",
+        "core.view_province",
+        "procedures.view_procedure",
+        "procedures.view_procedureversion",
+    ],
     Role.UNIT_LEADER: [
         "core.view_organisationunit",
         "core.view_ward",
         "core.view_province",
         "core.view_membership",
+        "procedures.view_procedure",
+        "procedures.view_procedureversion",
+        "procedures.change_procedureversion",
+        "procedures.add_procedurephrase",
     ],
     Role.COMMAND_CENTRE: [
         "core.view_organisationunit",
@@ -41,6 +51,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.delete_calendarday",
         "core.view_profile",
         "core.change_profile",
+        "procedures.view_procedure",
+        "procedures.add_procedure",
+        "procedures.change_procedure",
+        "procedures.view_procedureversion",
+        "procedures.add_procedureversion",
+        "procedures.change_procedureversion",
+        "procedures.add_procedurephrase",
+        "procedures.change_procedurephrase",
+        "procedures.delete_procedurephrase",
     ],
 }
 

@@ -27,7 +27,9 @@ def _audit_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
 
 
 @receiver(user_login_failed)
-def _audit_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def _audit_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     from thanglong.core.services import record_audit, request_context
 
     record_audit(
@@ -41,7 +43,8 @@ def _audit_login_failed(sender: Any, credentials: dict[str, Any], request: HttpR
 
 @receiver(post_migrate)
 def _ensure_groups(sender: Any, **kwargs: Any) -> None:
-    if getattr(sender, "label", "") != "core":
+    # Every app's permissions exist only after its own migrations: refresh after each of ours.
+    if not getattr(sender, "name", "").startswith("thanglong."):
         return
     from thanglong.core.roles import ensure_role_groups
 

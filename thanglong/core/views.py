@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, user_passes_test
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,14 +15,18 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from thanglong.core import calendar as working_calendar
 from thanglong.core import services
 from thanglong.core.access import visible_units
-from thanglong.core.models import AuditEntry, CalendarDay, Province, Role, Ward
+from thanglong.core.models import AuditAction, AuditEntry, CalendarDay, Province, Role, Ward
 from thanglong.core.roles import has_role, is_staff_member
+from thanglong.core.text import fold
+
+MAX_WORKING_DAYS = 3650  # ten years: longer is a typo, and the count is a day-by-day walk
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -65,16 +71,27 @@ def units(request: HttpRequest) -> HttpResponse:
         .annotate(member_count=Count("memberships"))
     )
     if query:
-        qs = qs.filter(Q(name__icontains=query) | Q(code__icontains=query) | Q(ward__name__icontains=query))
+        # Officers type without accents as often as with them: match on the folded name.
+        qs = qs.filter(Q(search_name__contains=fold(query)) | Q(code__icontains=query))
     page = Paginator(qs.order_by("path"), 50).get_page(request.GET.get("page"))
-    template = "core/_units_table.html" if request.headers.get("HX-Request") else "core/units.html"
-    return render(request, template, {"page": page, "query": query})
+    return _page_or_fragment(
+        request, "core/units.html", "core/_units_table.html", {"page": page, "query": query}
+    )
+
+
+def _page_or_fragment(
+    request: HttpRequest, page: str, fragment: str, context: dict[str, Any]
+) -> HttpResponse:
+    """htmx asks for the fragment, a browser for the page: one URL, two bodies, so caches must vary."""
+    response = render(request, fragment if request.headers.get("HX-Request") else page, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @staff_required
 def divisions(request: HttpRequest) -> HttpResponse:
     provinces = Province.objects.annotate(ward_count=Count("wards"))
-    province_code = request.GET.get("province", "01")
+    province_code = request.GET.get("province", settings.THANGLONG["CITY_PROVINCE_CODE"])
     wards = Ward.objects.filter(province_id=province_code).prefetch_related("legacy_wards")
     context = {"provinces": provinces, "province_code": province_code, "wards": wards}
     return render(request, "core/divisions.html", context)
@@ -94,8 +111,10 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         try:
             start = date.fromisoformat(start_raw)
             count = int(count_raw)
+            if abs(count) > MAX_WORKING_DAYS:
+                raise ValueError(count)
             result = {"start": start, "days": count, "end": working_calendar.add_working_days(start, count)}
-        except ValueError:
+        except (ValueError, OverflowError):
             result = {"error": True}
     return render(request, "core/calendar.html", {"year": year, "days": days, "result": result})
 
@@ -109,10 +128,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "").strip()
     if actor:
         qs = qs.filter(actor_username__icontains=actor)
-    if action:
+    if action in AuditAction.values:
         qs = qs.filter(action=action)
+    else:
+        action = ""
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit.html", {"page": page, "actor": actor, "action": action})
+    context = {"page": page, "actor": actor, "action": action, "action_choices": AuditAction.choices}
+    return render(request, "core/audit.html", context)
 
 
 @staff_required

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from thanglong.core.models.divisions import Province, Ward
+from thanglong.core.text import fold
 
 
 class UnitKind(models.TextChoices):
@@ -32,6 +33,8 @@ class OrganisationUnit(models.Model):
     name = models.CharField(_("tên đơn vị"), max_length=160)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=160, blank=True)
     short_name = models.CharField(_("tên viết tắt"), max_length=32, blank=True)
+    # Accent-free lower-case names, so "cau giay" finds "Công an phường Cầu Giấy".
+    search_name = models.CharField(max_length=400, editable=False, default="", db_index=True)
     kind = models.CharField(_("loại"), max_length=20, choices=UnitKind.choices)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
@@ -59,6 +62,7 @@ class OrganisationUnit(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         parent_path = self.parent.path if self.parent else "/"
         self.path = f"{parent_path}{self.code}/"
+        self.search_name = fold(" ".join(filter(None, [self.name, self.short_name, self.name_en])))
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 

@@ -99,7 +99,7 @@ def test_divisions_import_job_is_for_administrators(hanoi_force: dict) -> None:
 
 
 def test_administrator_enqueues_divisions_import_and_reads_its_status(hanoi_force: dict) -> None:
-    """GIVEN an administrator WHEN they start the import THEN a queued job is returned and its status readable."""
+    """GIVEN an administrator WHEN they start the import THEN a queued job comes back, its status readable."""
     client = Client()
     client.force_login(hanoi_force["admin"])
     response = client.post("/api/v1/core/jobs/import-divisions")

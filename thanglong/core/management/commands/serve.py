@@ -30,7 +30,17 @@ class Command(BaseCommand):
     def _worker_command(self) -> list[str]:
         manage = [sys.executable, "-m", "thanglong.cli"]
         if settings.TASKS_BACKEND == "rq":
-            return [*manage, "rqworker", "default", "imports", "reports", "--with-scheduler"]
+            # RQ must build django-tasks-rq's job class, which knows how to report the task's result.
+            return [
+                *manage,
+                "rqworker",
+                "default",
+                "imports",
+                "reports",
+                "--with-scheduler",
+                "--job-class",
+                "django_tasks_rq.Job",
+            ]
         return [*manage, "db_worker", "--queue-name", "*", "--interval", "1"]
 
     def handle(self, *args: Any, **options: Any) -> None:

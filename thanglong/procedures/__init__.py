@@ -1,0 +1,1 @@
+"""The catalogue of administrative procedures: steps, documents, fees, time limits, legal basis."""
