@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 "--job-class",
                 "django_tasks_rq.Job",
             ]
-        return [*manage, "db_worker", "--queue-name", "*", "--interval", "1"]
+        return [*manage, "db_worker", "--queue-name", "*", "--interval", "1", "--no-reload"]
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
