@@ -2,40 +2,53 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.db import transaction
+from django.db.models import Model
 
 from thanglong.core.divisions_data import DivisionsDataset, load_dataset
 from thanglong.core.models import LegacyWard, LegacyWardSuccessor, Province, Ward
 
 Progress = Callable[[str, int, int], None]
 
+BATCH = 1000
+
 
 def _noop(stage: str, done: int, total: int) -> None:
     return None
 
 
+def _upsert(stage: str, rows: Sequence[Model], update_fields: list[str], progress: Progress) -> None:
+    """Insert or update ``rows`` by primary key, in batches, reporting progress after each batch."""
+    if not rows:
+        return
+    manager = type(rows[0])._default_manager
+    for start in range(0, len(rows), BATCH):
+        manager.bulk_create(
+            rows[start : start + BATCH],
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=update_fields,
+        )
+        progress(stage, min(start + BATCH, len(rows)), len(rows))
+
+
 @transaction.atomic
 def import_divisions(dataset: DivisionsDataset | None = None, progress: Progress = _noop) -> dict[str, int]:
     dataset = dataset or load_dataset()
-    Province.objects.bulk_create(
-        [
-            Province(
-                code=p.code,
-                name=p.name,
-                full_name=p.full_name,
-                name_en=p.name_en,
-                kind=p.kind,
-                code_name=p.code_name,
-            )
-            for p in dataset.provinces
-        ],
-        update_conflicts=True,
-        unique_fields=["code"],
-        update_fields=["name", "full_name", "name_en", "kind", "code_name"],
-    )
-    progress("provinces", len(dataset.provinces), len(dataset.provinces))
+    provinces = [
+        Province(
+            code=p.code,
+            name=p.name,
+            full_name=p.full_name,
+            name_en=p.name_en,
+            kind=p.kind,
+            code_name=p.code_name,
+        )
+        for p in dataset.provinces
+    ]
+    _upsert("provinces", provinces, ["name", "full_name", "name_en", "kind", "code_name"], progress)
     wards = [
         Ward(
             code=w.code,
@@ -48,16 +61,10 @@ def import_divisions(dataset: DivisionsDataset | None = None, progress: Progress
         )
         for w in dataset.wards
     ]
-    for start in range(0, len(wards), 500):
-        Ward.objects.bulk_create(
-            wards[start : start + 500],
-            update_conflicts=True,
-            unique_fields=["code"],
-            update_fields=["province", "name", "full_name", "name_en", "kind", "code_name"],
-        )
-        progress("wards", min(start + 500, len(wards)), len(wards))
+    _upsert("wards", wards, ["province", "name", "full_name", "name_en", "kind", "code_name"], progress)
+
     known_wards = {w.code for w in dataset.wards}
-    legacy = []
+    legacy: list[LegacyWard] = []
     successors: list[LegacyWardSuccessor] = []
     for record in dataset.legacy_wards:
         codes = [c for c in record.successor_codes if c in known_wards]
@@ -79,26 +86,14 @@ def import_divisions(dataset: DivisionsDataset | None = None, progress: Progress
             LegacyWardSuccessor(legacy_ward_id=record.code, ward_id=code, is_default=index == 0)
             for index, code in enumerate(codes)
         )
-    for start in range(0, len(legacy), 1000):
-        LegacyWard.objects.bulk_create(
-            legacy[start : start + 1000],
-            update_conflicts=True,
-            unique_fields=["code"],
-            update_fields=[
-                "province_code",
-                "province_name",
-                "district_code",
-                "district_name",
-                "district_kind",
-                "name",
-                "kind",
-                "successor",
-                "is_split",
-            ],
-        )
-        progress("legacy wards", min(start + 1000, len(legacy)), len(legacy))
+    legacy_fields = [
+        *("province_code", "province_name", "district_code", "district_name", "district_kind"),
+        *("name", "kind", "successor", "is_split"),
+    ]
+    _upsert("legacy wards", legacy, legacy_fields, progress)
+    # The successor table is derived data: replacing it whole is simpler than diffing and cannot drift.
     LegacyWardSuccessor.objects.all().delete()
-    LegacyWardSuccessor.objects.bulk_create(successors, batch_size=1000)
+    LegacyWardSuccessor.objects.bulk_create(successors, batch_size=BATCH)
     return {
         "provinces": Province.objects.count(),
         "wards": Ward.objects.count(),
