@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 
 from thanglong import __version__
+from thanglong.assistant.api import router as assistant_router
 from thanglong.core.api import router as core_router
 from thanglong.core.api_errors import error_response
 from thanglong.procedures.api import router as procedures_router
@@ -55,3 +56,4 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 api.add_router("/core/", core_router)
 api.add_router("/procedures", procedures_router)
+api.add_router("/assistant", assistant_router)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "thanglong.core",
     "thanglong.procedures",
+    "thanglong.assistant",
 ]
 
 MIDDLEWARE = [

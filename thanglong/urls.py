@@ -12,6 +12,7 @@ urlpatterns = [
     path("console/", core_views.console, name="console"),
     path("console/core/", include("thanglong.core.urls")),
     path("procedures/", include("thanglong.procedures.urls")),
+    path("assistant/", include("thanglong.assistant.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

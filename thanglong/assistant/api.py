@@ -1,0 +1,5 @@
+"""Assistant API (filled in by the channels work)."""
+
+from ninja import Router
+
+router = Router(tags=["assistant"])
