@@ -12,6 +12,7 @@ from thanglong import __version__
 from thanglong.assistant.api import router as assistant_router
 from thanglong.core.api import router as core_router
 from thanglong.core.api_errors import error_response
+from thanglong.feedback.api import router as feedback_router
 from thanglong.procedures.api import router as procedures_router
 
 api = NinjaAPI(
@@ -57,3 +58,4 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 api.add_router("/core/", core_router)
 api.add_router("/procedures", procedures_router)
 api.add_router("/assistant", assistant_router)
+api.add_router("/feedback", feedback_router)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "thanglong.core",
     "thanglong.procedures",
     "thanglong.assistant",
+    "thanglong.feedback",
 ]
 
 MIDDLEWARE = [
