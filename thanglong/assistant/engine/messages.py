@@ -1,0 +1,108 @@
+"""Fixed texts of the assistant, in Vietnamese and English: emergencies, hand-offs, clarifying questions."""
+
+from __future__ import annotations
+
+EMERGENCY_FIRST_LINE = {
+    "vi": "KHẨN CẤP: hãy gọi ngay 113 (Công an), 114 (Cứu hỏa, cứu nạn cứu hộ) hoặc 115 (Cấp cứu y tế).",
+    "en": "EMERGENCY: call 113 (police), 114 (fire and rescue) or 115 (ambulance) right now.",
+}
+EMERGENCY_DETAIL = {
+    "vi": {
+        "fire": "Có cháy: gọi 114 trước, rời khỏi khu vực cháy, không dùng thang máy, che mũi miệng "
+        "bằng khăn ướt.",
+        "medical": "Có người bị thương hoặc nguy kịch: gọi 115, giữ an toàn hiện trường và báo 113 "
+        "nếu là tai "
+        "nạn giao thông hoặc có dấu hiệu tội phạm.",
+        "crime": "Có hành vi phạm tội hoặc đe dọa: gọi 113, đến nơi an toàn, ghi nhớ đặc điểm người, xe và "
+        "hướng di chuyển.",
+    },
+    "en": {
+        "fire": "Fire: call 114 first, get out of the area, do not use lifts, cover your nose and "
+        "mouth with a "
+        "wet cloth.",
+        "medical": "Someone is hurt: call 115, keep the scene safe, and call 113 for a traffic accident or a "
+        "crime.",
+        "crime": "Crime or threat: call 113, get to a safe place, remember the people, vehicles and "
+        "where they "
+        "went.",
+    },
+}
+EMERGENCY_LAST_LINE = {
+    "vi": "Trợ lý ảo không thể điều lực lượng đến hiện trường — chỉ cuộc gọi 113/114/115 làm được việc đó.",
+    "en": "This assistant cannot send help to you — only a call to 113/114/115 can.",
+}
+EMERGENCY_THEN_PROCEDURE = {
+    "vi": "Khi đã an toàn, thủ tục liên quan:",
+    "en": "Once you are safe, the related procedure:",
+}
+
+FEEDBACK = {
+    "vi": "Cảm ơn bạn đã phản ánh. Phản ánh, kiến nghị, tố giác được tiếp nhận qua kênh Phản ánh – kiến nghị "
+    "của Công an Thành phố (trên trang web hoặc Zalo OA): hãy mô tả sự việc, thời gian, địa điểm; "
+    "bạn sẽ nhận "
+    "mã phản ánh để tra cứu kết quả. Nếu sự việc đang xảy ra và nguy hiểm, hãy gọi ngay 113.",
+    "en": "Thank you for reporting this. Reports, petitions and tip-offs are taken by the city police's "
+    "feedback channel (on the website or Zalo OA): describe what happened, when and where; you will get a "
+    "reference code to follow it up. If it is happening now and someone is in danger, call 113.",
+}
+CASE_STATUS = {
+    "vi": "Để tra cứu hồ sơ hoặc phản ánh, hãy dùng mục Tra cứu với mã hồ sơ (ví dụ PA-…) hoặc Cổng Dịch vụ "
+    "công / ứng dụng VNeID. Trợ lý không xem được hồ sơ cá nhân; nếu cần, tôi có thể chuyển bạn tới cán bộ.",
+    "en": "To check a dossier or a report, use the Look-up page with its reference code (for "
+    "example PA-…) or "
+    "the National Public Service Portal / VNeID app. The assistant cannot see personal files; I can pass you "
+    "to an officer if you need.",
+}
+HANDOFF = {
+    "vi": "Tôi sẽ chuyển cuộc trò chuyện tới cán bộ trực. Bạn vui lòng để lại nội dung cần hỏi (và "
+    "số điện thoại "
+    "nếu muốn được gọi lại); cán bộ sẽ trả lời trong giờ làm việc.",
+    "en": "I will pass this conversation to the officer on duty. Please leave your question (and a phone "
+    "number if you want a call back); an officer will answer during working hours.",
+}
+GREETING = {
+    "vi": "Xin chào! Tôi là trợ lý ảo của Công an Thành phố Hà Nội. Bạn có thể hỏi về thủ tục cư trú, căn "
+    "cước, hộ chiếu, đăng ký xe… (lệ phí, giấy tờ, thời hạn, nơi nộp). Nếu khẩn cấp, hãy gọi 113.",
+    "en": "Hello! I am the Hanoi City Police virtual assistant. Ask me about residence "
+    "registration, ID cards, "
+    "passports, vehicle registration… (fees, documents, processing time, where to apply). In an emergency, "
+    "call 113.",
+}
+EMPTY = {
+    "vi": "Mời bạn nhập câu hỏi, ví dụ: “Đăng ký tạm trú cần giấy tờ gì?”",
+    "en": "Please type your question, for example: “What documents do I need for temporary residence?”",
+}
+OUT_OF_SCOPE = {
+    "vi": "Xin lỗi, câu hỏi này nằm ngoài phạm vi trợ lý (thủ tục hành chính của Công an). Bạn có muốn gặp "
+    "cán bộ không? Nếu khẩn cấp, hãy gọi 113.",
+    "en": "Sorry, this is outside what the assistant covers (police administrative procedures). Would you "
+    "like to talk to an officer? In an emergency, call 113.",
+}
+WHICH_PROCEDURE = {
+    "vi": "Bạn muốn hỏi {part} của thủ tục nào? Ví dụ: đăng ký tạm trú, cấp lại thẻ căn cước, cấp hộ chiếu.",
+    "en": "Which procedure do you mean? For example: temporary residence registration, ID card replacement, "
+    "passport.",
+}
+PART_NAMES = {
+    "vi": {"fee": "lệ phí", "documents": "hồ sơ", "time": "thời hạn", "where": "nơi nộp", "steps": "các bước",
+           "legal": "căn cứ pháp lý", "other": "thông tin"},
+    "en": {"fee": "the fee", "documents": "the documents", "time": "the processing time",
+           "where": "where to apply", "steps": "the steps", "legal": "the legal basis",
+           "other": "information"},
+}  # fmt: skip
+CLARIFY = {
+    "vi": "Bạn muốn hỏi thủ tục nào: {options}? Hãy trả lời bằng số hoặc tên thủ tục.",
+    "en": "Which one do you mean: {options}? Reply with the number or the name.",
+}
+OR_WORD = {"vi": "hay", "en": "or"}
+TRUNCATED = {
+    "vi": "(Câu hỏi dài quá 2.000 ký tự nên chỉ phần đầu được xem xét.)",
+    "en": "(Your question was longer than 2,000 characters; only the beginning was read.)",
+}
+
+
+def options(names: list[str], lang: str) -> str:
+    numbered = [f"({number}) {name}" for number, name in enumerate(names, start=1)]
+    if len(numbered) == 1:
+        return numbered[0]
+    return ", ".join(numbered[:-1]) + f" {OR_WORD[lang]} " + numbered[-1]
