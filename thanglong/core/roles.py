@@ -35,6 +35,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_ward",
         "core.view_province",
         "core.view_membership",
+        "feedback.dispatch_report",
     ],
     Role.ADMINISTRATOR: [
         "core.view_auditentry",
@@ -60,6 +61,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "procedures.add_procedurephrase",
         "procedures.change_procedurephrase",
         "procedures.delete_procedurephrase",
+        "feedback.dispatch_report",
+        "feedback.view_personal_data",
+        "assistant.view_conversation",
+        "assistant.view_turn",
+        "assistant.view_handoff",
     ],
 }
 

@@ -9,6 +9,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from thanglong.core.demo import DemoLogin
+
 
 class Command(BaseCommand):
     help = "Load the Hanoi demo data (units, officers, sample data of every app). Safe to run again."
@@ -26,8 +28,8 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(f"{config.verbose_name}:")
             result = module.load(self.stdout.write)
-            if result:
-                logins.extend(result)
+            # Loaders may return what they created; only demo accounts are printed below.
+            logins.extend(item for item in result or [] if isinstance(item, DemoLogin))
         password = settings.THANGLONG["DEMO_PASSWORD"]
         self.stdout.write("")
         self.stdout.write(

@@ -48,6 +48,9 @@ class Command(BaseCommand):
         processes: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"] and settings.TASKS_BACKEND != "immediate":
             processes.append(subprocess.Popen(self._worker_command()))  # noqa: S603
+            # Deadlines pass while nobody is looking: sweep for overdue reports every 5 minutes.
+            sweep = [sys.executable, "-m", "thanglong.cli", "feedback-sla", "--every", "300", "--enqueue"]
+            processes.append(subprocess.Popen(sweep))  # noqa: S603
         bind = f"{options['host']}:{options['port']}"
         processes.append(
             subprocess.Popen(  # noqa: S603
