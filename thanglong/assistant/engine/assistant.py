@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.urls import reverse
+
 from thanglong.assistant.engine import compose, intents, lexicon, messages
 from thanglong.assistant.engine.index import CatalogueIndex, Family, Reading
 from thanglong.assistant.engine.knowledge import Catalogue, ProcedureEntry, catalogue_revision, load_catalogue
@@ -131,9 +133,12 @@ class CatalogueAssistant:
         state.pending_choices = []
         intent = intents.detect_intent(folded)
         if intent is Intent.CASE_STATUS:
-            return self._plain(messages.CASE_STATUS[lang], lang, intent)
+            return self._plain(
+                messages.CASE_STATUS[lang].format(status_url=reverse("feedback:status")), lang, intent
+            )
         if intent is Intent.FEEDBACK:
-            return self._plain(messages.FEEDBACK[lang], lang, intent)
+            text = messages.FEEDBACK[lang].format(new_url=reverse("feedback:new"))
+            return self._plain(text, lang, intent)
         if intent is Intent.HANDOFF:
             return self._plain(messages.HANDOFF[lang], lang, intent, handoff=True)
         if intents.is_greeting_only(folded):

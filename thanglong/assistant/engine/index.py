@@ -93,7 +93,9 @@ class CatalogueIndex:
         documents = [document_for(entry) for entry in self.entries]
         self.bm25 = BM25Retriever(documents)
         dense = DenseRetriever(documents, embedder) if embedder is not None and documents else None
-        self.hybrid = HybridRetriever(self.bm25, dense, lexical_weight=lexical_weight)
+        family_ids: dict[str, int] = {}
+        groups = [family_ids.setdefault(entry.family, len(family_ids)) for entry in self.entries]
+        self.hybrid = HybridRetriever(self.bm25, dense, lexical_weight=lexical_weight, groups=groups)
         known = self.bm25.vocabulary | lexicon.vocabulary() | STOPWORDS | _ENGLISH_WORDS | _VIETNAMESE_WORDS
         self.corrector = TypoCorrector(known)
         # Terms of each family's name (and officers' phrasings): what tells two families apart.

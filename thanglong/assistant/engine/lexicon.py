@@ -155,6 +155,8 @@ ENGLISH: list[Rule] = [
         "khai bao tam tru cho nguoi nuoc ngoai",
     ),
     (r"register(ing|ed)?|registration", "dang ky"),
+    # "a new one" points back at something the person had: a replacement, not a first issue.
+    (r"(get|make|issue|apply for|have|need) (a )?new one|a new one|replacement (card|one)", "cap lai"),
     (r"first time|for the first time|first|new", "lan dau"),
     (r"lost|stolen|missing", "mat"),
     (r"renew|renewal|replace|replacement", "cap doi"),

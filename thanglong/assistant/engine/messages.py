@@ -37,21 +37,23 @@ EMERGENCY_THEN_PROCEDURE = {
 }
 
 FEEDBACK = {
-    "vi": "Cảm ơn bạn đã phản ánh. Phản ánh, kiến nghị, tố giác được tiếp nhận qua kênh Phản ánh – kiến nghị "
-    "của Công an Thành phố (trên trang web hoặc Zalo OA): hãy mô tả sự việc, thời gian, địa điểm; "
-    "bạn sẽ nhận "
-    "mã phản ánh để tra cứu kết quả. Nếu sự việc đang xảy ra và nguy hiểm, hãy gọi ngay 113.",
-    "en": "Thank you for reporting this. Reports, petitions and tip-offs are taken by the city police's "
-    "feedback channel (on the website or Zalo OA): describe what happened, when and where; you will get a "
-    "reference code to follow it up. If it is happening now and someone is in danger, call 113.",
+    "vi": "Cảm ơn bạn đã phản ánh. Phản ánh, kiến nghị, tố giác được tiếp nhận tại trang "
+    "«Gửi phản ánh, kiến nghị» ({new_url}) hoặc qua Zalo OA của Công an Thành phố: hãy mô tả sự việc, "
+    "thời gian, địa điểm; bạn sẽ nhận mã phản ánh (PA-…) để tra cứu kết quả. Nếu sự việc đang xảy ra "
+    "và nguy hiểm, hãy gọi ngay 113.",
+    "en": "Thank you for reporting this. Reports, petitions and tip-offs are taken on the «Send feedback» "
+    "page ({new_url}) or through the city police's Zalo OA: describe what happened, when and where; you "
+    "will get a tracking code (PA-…) to follow it up. If it is happening now and someone is in danger, "
+    "call 113.",
 }
 CASE_STATUS = {
-    "vi": "Để tra cứu hồ sơ hoặc phản ánh, hãy dùng mục Tra cứu với mã hồ sơ (ví dụ PA-…) hoặc Cổng Dịch vụ "
-    "công / ứng dụng VNeID. Trợ lý không xem được hồ sơ cá nhân; nếu cần, tôi có thể chuyển bạn tới cán bộ.",
-    "en": "To check a dossier or a report, use the Look-up page with its reference code (for "
-    "example PA-…) or "
-    "the National Public Service Portal / VNeID app. The assistant cannot see personal files; I can pass you "
-    "to an officer if you need.",
+    "vi": "Để tra cứu phản ánh, hãy mở trang Tra cứu ({status_url}) và nhập mã phản ánh (PA-…) cùng "
+    "4 số cuối số điện thoại đã khai; hồ sơ thủ tục hành chính tra cứu trên Cổng Dịch vụ công / ứng dụng "
+    "VNeID. Trợ lý không xem được hồ sơ cá nhân; nếu cần, tôi có thể chuyển bạn tới cán bộ.",
+    "en": "To check a report, open the Look-up page ({status_url}) and enter its tracking code (PA-…) "
+    "with the last 4 digits of the phone number you gave; administrative dossiers are tracked on the "
+    "National Public Service Portal / VNeID app. The assistant cannot see personal files; I can pass you "
+    "to an officer.",
 }
 HANDOFF = {
     "vi": "Tôi sẽ chuyển cuộc trò chuyện tới cán bộ trực. Bạn vui lòng để lại nội dung cần hỏi (và "

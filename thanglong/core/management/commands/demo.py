@@ -16,7 +16,7 @@ class Command(BaseCommand):
     help = "Load the Hanoi demo data (units, officers, sample data of every app). Safe to run again."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        logins = []
+        logins: list[DemoLogin] = []
         for config in apps.get_app_configs():
             if not config.name.startswith("thanglong."):
                 continue
