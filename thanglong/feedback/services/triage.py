@@ -301,7 +301,7 @@ def record_correction(
     if field not in CORRECTABLE:
         raise TriageError(f"cannot correct {field!r}; one of {', '.join(CORRECTABLE)}")
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
+        report = Report.objects.select_for_update(of=("self",)).select_related("unit").get(pk=report.pk)
         if field == "category":
             value = str(new_value)
             if value not in Category.values:
