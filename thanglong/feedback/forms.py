@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -157,3 +158,44 @@ class RevealContactForm(forms.Form):
     reason = forms.CharField(
         label=_("Lý do xem thông tin cá nhân (được ghi nhật ký)"), max_length=REASON_MAX, min_length=3
     )
+
+
+INTAKE_FIELDS = ("text", "category_hint", "address", "anonymous", "name", "phone", "consent")
+
+
+def new_idempotency_key() -> str:
+    """The retry token a form carries: submitting the same form twice records one report."""
+    return f"console-{uuid.uuid4().hex}"
+
+
+class PhoneReportForm(forms.Form):
+    """What an officer types while a citizen reports by phone; the intake decides what is acceptable."""
+
+    text = forms.CharField(
+        label=_("Nội dung người gọi trình bày"), max_length=5000, widget=forms.Textarea(attrs={"rows": 7})
+    )
+    category_hint = forms.ChoiceField(label=_("Lĩnh vực (không bắt buộc)"), required=False)
+    address = forms.CharField(label=_("Địa chỉ nơi xảy ra sự việc"), required=False, max_length=500)
+    anonymous = forms.BooleanField(label=_("Người gọi đề nghị giữ kín danh tính (ẩn danh)"), required=False)
+    name = forms.CharField(label=_("Họ tên người gọi"), required=False, max_length=128)
+    phone = forms.CharField(label=_("Số điện thoại người gọi"), required=False, max_length=32)
+    consent = forms.BooleanField(
+        label=_(
+            "Người gọi đã đồng ý bằng lời để Công an thành phố Hà Nội xử lý thông tin cá nhân của mình nhằm "
+            "giải quyết phản ánh này."
+        ),
+        required=False,
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category_hint"].choices = [  # type: ignore[attr-defined]
+            ("", _("— Chưa rõ, để hệ thống phân loại —")),
+            *Category.choices,
+        ]
+
+    def intake_data(self) -> dict[str, Any]:
+        """The submission in the shape every intake channel uses."""
+        data = self.cleaned_data
+        return {name: data.get(name) for name in INTAKE_FIELDS}

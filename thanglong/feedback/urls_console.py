@@ -9,6 +9,7 @@ urlpatterns = [
     path("bulk-assign/", views.bulk_assign, name="bulk_assign"),
     path("dispatch/", views.dispatch, name="dispatch"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("new/", views.phone_report, name="phone_report"),  # before <code>/: "new" is not a tracking code
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/contact/", views.reveal_contact, name="reveal_contact"),
     path("<str:code>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFilesSent
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -22,18 +22,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thanglong.core.access import visible_units
 from thanglong.core.models import OrganisationUnit, Role
 from thanglong.core.roles import has_role, is_staff_member
 from thanglong.core.services import request_context
 from thanglong.core.views import _page_or_fragment, staff_required
-from thanglong.feedback import forms
-from thanglong.feedback.choices import Category, EventKind, Priority, Status
+from thanglong.feedback import attachments, forms
+from thanglong.feedback.choices import Category, Channel, EventKind, Priority, Status
 from thanglong.feedback.models import Attachment, AttachmentKind, Report, ReportEvent
-from thanglong.feedback.services import queries, workflow
+from thanglong.feedback.services import IntakeError, queries, submit_report, workflow
 from thanglong.feedback.services.notify import describe
 
 PAGE_SIZE = 25
@@ -127,6 +129,67 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
+
+
+# --- a report taken by phone ----------------------------------------------------------------------------
+
+
+def _phone_form_page(request: HttpRequest, form: forms.PhoneReportForm, status: int = 200) -> HttpResponse:
+    bounds = attachments.limits()
+    context = {
+        "form": form,
+        "max_files": bounds.max_files,
+        "max_file_mb": bounds.max_file_bytes // attachments.MB,
+        "max_video_mb": bounds.max_video_bytes // attachments.MB,
+    }
+    response = render(request, "feedback/console/phone_new.html", context, status=status)
+    response["Cache-Control"] = "private, no-store"  # the caller's personal data
+    return response
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def phone_report(request: HttpRequest) -> HttpResponse:
+    """An officer records what a citizen reports by phone; the report enters the same intake as any other."""
+    fresh = forms.PhoneReportForm(initial={"idempotency_key": forms.new_idempotency_key()})
+    if request.method == "GET":
+        return _phone_form_page(request, fresh)
+    try:
+        form = forms.PhoneReportForm(request.POST)
+        files = request.FILES.getlist("files")
+    except (RequestDataTooBig, TooManyFilesSent):
+        messages.error(
+            request, _("Tệp đính kèm quá lớn hoặc quá nhiều. Hãy gửi ít tệp hơn hoặc tệp nhỏ hơn.")
+        )
+        return _phone_form_page(request, fresh, status=413)
+    if not form.is_valid():
+        return _phone_form_page(request, form, status=422)
+    try:
+        report, _created = submit_report(
+            # The caller's language is re-detected from the text by triage; most calls are in Vietnamese.
+            {**form.intake_data(), "lang": "vi"},
+            files,
+            channel=Channel.PHONE,
+            idempotency_key=form.cleaned_data["idempotency_key"] or None,
+            user=request.user,
+        )
+    except IntakeError as error:
+        language = get_language()
+        for problem in error.errors:
+            form.add_error(problem.field if problem.field in form.fields else None, problem.message(language))
+        return _phone_form_page(request, form, status=413 if error.status == 413 else 422)
+    messages.success(
+        request,
+        _("Đã tiếp nhận phản ánh %(code)s. Hãy đọc mã này cho người gọi để tra cứu kết quả.")
+        % {"code": report.tracking_code},
+    )
+    # Triage may already have routed it to a unit this officer does not see.
+    routed = Report.objects.select_related("unit").get(pk=report.pk)
+    if workflow.can_handle(request.user, routed):
+        return redirect("feedback_console:detail", report.tracking_code)
+    messages.info(request, _("Phản ánh đã được chuyển tới đơn vị xử lý hoặc bộ phận điều phối."))
+    return redirect("feedback_console:queue")
 
 
 # --- dispatcher queue ---------------------------------------------------------------------------------

@@ -108,3 +108,98 @@ def options(names: list[str], lang: str) -> str:
     if len(numbered) == 1:
         return numbered[0]
     return ", ".join(numbered[:-1]) + f" {OR_WORD[lang]} " + numbered[-1]
+
+
+# --- sending a report inside the conversation (the flow lives in thanglong.assistant.services) ----------
+FEEDBACK_START = {
+    "vi": "Tôi sẽ giúp bạn gửi phản ánh tới Công an Thành phố ngay trong cuộc trò chuyện này (gõ «hủy» để "
+    "dừng bất cứ lúc nào). Nếu sự việc đang xảy ra và có người gặp nguy hiểm, hãy gọi ngay 113.",
+    "en": "I will help you send a report to the city police right here in this chat (type “cancel” to stop "
+    "at any time). If it is happening now and someone is in danger, call 113 right away.",
+}
+FEEDBACK_ASK_WHAT = {
+    "vi": "Bạn hãy mô tả sự việc: chuyện gì đã xảy ra, vào lúc nào?",
+    "en": "Please describe what happened, and when.",
+}
+FEEDBACK_TOO_SHORT = {
+    "vi": "Nội dung còn ngắn quá. Hãy mô tả rõ hơn (ít nhất {minimum} ký tự) để cán bộ hiểu được sự việc.",
+    "en": "That is too short. Please describe it in more detail (at least {minimum} characters) so that "
+    "an officer can understand what happened.",
+}
+FEEDBACK_ASK_WHERE = {
+    "vi": "Sự việc xảy ra ở đâu? Hãy ghi địa chỉ hoặc tên phường, xã (ví dụ: số 5 ngõ 68 Cầu Giấy, "
+    "phường Cầu Giấy).",
+    "en": "Where did it happen? Give the address or the ward (for example: 5 Lane 68 Cau Giay, "
+    "Cau Giay ward).",
+}
+FEEDBACK_ASK_CONTACT = {
+    "vi": "Để nhận thông báo kết quả xử lý, hãy để lại số điện thoại. Nếu không muốn, trả lời «ẩn danh» "
+    "(bạn vẫn theo dõi được kết quả bằng đường dẫn riêng).",
+    "en": "Leave a phone number to be told how your report is handled, or reply “anonymous” to skip (you can "
+    "still follow it with a private link).",
+}
+FEEDBACK_ASK_CONTACT_ZALO = {
+    "vi": "Kết quả xử lý sẽ được báo lại qua Zalo này. Nếu muốn cán bộ gọi lại khi cần, hãy gửi số điện "
+    "thoại; nếu không, trả lời «bỏ qua». Trả lời «ẩn danh» nếu bạn không muốn để lại bất kỳ thông tin "
+    "liên lạc nào (khi đó chỉ theo dõi được kết quả bằng đường dẫn riêng).",
+    "en": "You will be told how your report is handled here on Zalo. If an officer may call you back, send "
+    "a phone number; if not, reply “skip”. Reply “anonymous” to leave no contact at all (you will then "
+    "follow it with a private link only).",
+}
+FEEDBACK_BAD_PHONE = {
+    "vi": "Số điện thoại chưa đúng (ví dụ 0912345678 hoặc +84912345678). Hãy gửi lại, hoặc trả lời "
+    "«ẩn danh».",
+    "en": "That phone number does not look right (for example 0912345678 or +84912345678). Send it again, "
+    "or reply “anonymous”.",
+}
+FEEDBACK_SUMMARY = {
+    "vi": "Phản ánh của bạn:\n• Nội dung: {text}\n• Địa điểm: {address}\n• Liên hệ: {contact}",
+    "en": "Your report:\n• What happened: {text}\n• Where: {address}\n• Contact: {contact}",
+}
+FEEDBACK_CONTACT = {
+    "vi": {
+        "phone": "số điện thoại {phone}",
+        "zalo": "qua Zalo này",
+        "anonymous": "ẩn danh (không để lại thông tin liên lạc)",
+    },
+    "en": {
+        "phone": "phone {phone}",
+        "zalo": "here on Zalo",
+        "anonymous": "anonymous (no contact details)",
+    },
+}
+FEEDBACK_CONSENT = {
+    "vi": "Khi gửi, bạn đồng ý để Công an Thành phố Hà Nội xử lý các thông tin trên (kể cả thông tin liên "
+    "lạc) chỉ nhằm giải quyết phản ánh này, theo quy định về bảo vệ dữ liệu cá nhân.",
+    "en": "By sending it you agree that the Hanoi City Police process the information above (contact details "
+    "included) only to handle this report, as the personal data protection rules require.",
+}
+FEEDBACK_CONFIRM = {"vi": "Gửi phản ánh? (có/không)", "en": "Send the report? (yes/no)"}
+FEEDBACK_YES_OR_NO = {
+    "vi": "Hãy trả lời «có» để gửi, hoặc «không» để hủy.",
+    "en": "Please reply “yes” to send it, or “no” to cancel.",
+}
+FEEDBACK_SENT = {
+    "vi": "Đã tiếp nhận phản ánh của bạn. Mã phản ánh: {code}.\nXem kết quả xử lý tại đường dẫn riêng (chỉ "
+    "dành cho bạn, đừng chia sẻ): {link}",
+    "en": "Your report has been received. Tracking code: {code}.\nFollow it at your private link (for you "
+    "only, do not share it): {link}",
+}
+FEEDBACK_SENT_ZALO = {
+    "vi": "Kết quả xử lý cũng sẽ được báo lại qua Zalo này.",
+    "en": "You will also be told here on Zalo how it is handled.",
+}
+FEEDBACK_NOT_SENT = {
+    "vi": "Phản ánh chưa gửi được: {problem}",
+    "en": "The report could not be sent yet: {problem}",
+}
+FEEDBACK_CANCELLED = {
+    "vi": "Đã hủy, phản ánh chưa được gửi. Bạn có thể gửi lại bất cứ lúc nào, hoặc hỏi tôi về thủ tục "
+    "hành chính.",
+    "en": "Cancelled: the report was not sent. You can start again at any time, or ask me about an "
+    "administrative procedure.",
+}
+FEEDBACK_RESUME = {
+    "vi": "Phản ánh của bạn chưa được gửi và vẫn đang chờ (gõ «hủy» để dừng).",
+    "en": "Your report has not been sent yet and is still waiting (type “cancel” to stop).",
+}
