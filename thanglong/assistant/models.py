@@ -7,10 +7,15 @@ officers of the assistant desk only (see services), and hand-offs carry the tran
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+LANGUAGES = ("vi", "en")
+# A Zalo user who writes again after this long starts a new conversation (fresh dialogue state).
+CHANNEL_CONVERSATION_IDLE = timedelta(minutes=30)
 
 
 class Channel(models.TextChoices):
