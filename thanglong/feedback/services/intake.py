@@ -19,12 +19,12 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from thanglong.core.address import normalise_address
-from thanglong.core.jobs import enqueue_on_commit
+from thanglong.core.jobs import enqueue_atomically
 from thanglong.core.models import Province, Ward
 from thanglong.core.pii import mask_id_number, mask_phone
 from thanglong.feedback import attachments
@@ -359,7 +359,7 @@ def submit_report(
     try:
         names = []
         # Files first and synced, outside the transaction: the tracking-number lock is then held only
-        # for the few inserts below.
+        # for the report's insert and the commit (see _create).
         for item in prepared:
             name, created = attachments.store(item)
             names.append(name)
@@ -467,50 +467,110 @@ def _create(
     user: User | AnonymousUser | None,
     client_ip: str | None,
 ) -> Report:
+    """Store the report, its attachment rows, its first event and its triage job in one transaction.
+
+    The tracking number's counter row stays locked from its increment to the commit, so every other
+    intake waits for it: it is taken last. On PostgreSQL the report's id is reserved first (a
+    sequence value, given out without a lock), the rows that point at the report are inserted under
+    it (their foreign keys are checked at the commit), and only then are the number taken and the
+    report inserted, right before the commit. On SQLite the IMMEDIATE transaction serialises writers
+    from its first statement anyway, so the rows go in their natural order.
+    """
     now = timezone.now()
     hint = fields["category_hint"] or Category.OTHER
     due_at = due_at_for(now, hint, Priority.NORMAL)
+    submitted_by = user if user is not None and user.is_authenticated else None
     with transaction.atomic(durable=True):
-        report = Report.objects.create(
-            tracking_code=next_tracking_code(now),
-            channel=channel,
-            idempotency_key=stored_key,
-            submitted_by=user if user is not None and user.is_authenticated else None,
-            client_ip=client_ip or None,
-            due_at=due_at,
-            **fields,
-        )
-        if due_at != due_at_for(report.received_at, hint, Priority.NORMAL):  # crossed 17:00 meanwhile
-            report.due_at = due_at_for(report.received_at, hint, Priority.NORMAL)
-            report.save(update_fields=["due_at"])
-        if prepared:
-            Attachment.objects.bulk_create(
-                Attachment(
-                    report=report,
-                    file=name,
-                    original_name=item.original_name,
-                    kind=item.kind,
-                    content_type=item.content_type,
-                    extension=item.extension,
-                    size=item.size,
-                    sha256=item.sha256,
-                    width=item.width,
-                    height=item.height,
-                )
-                for item, name in zip(prepared, names, strict=True)
+        report_id = _reserve_report_id()
+        if report_id is None:
+            report = _insert_report(fields, channel, stored_key, submitted_by, client_ip, due_at, hint)
+            report_id = report.pk
+            _insert_dependents(report_id, prepared, names, channel, submitted_by)
+        else:
+            _insert_dependents(report_id, prepared, names, channel, submitted_by)
+            report = _insert_report(
+                fields, channel, stored_key, submitted_by, client_ip, due_at, hint, report_id=report_id
             )
-        ReportEvent.objects.create(
-            report=report,
-            kind=EventKind.RECEIVED,
-            to_status=Status.RECEIVED,
-            public=True,
-            actor=report.submitted_by,
-            data={"channel": channel, "attachments": len(prepared)},
-        )
-        task = _triage_task()
-        if task is not None:
-            enqueue_on_commit(task, report.pk)
     return report
+
+
+def _reserve_report_id() -> int | None:
+    """A new report id from the table's PostgreSQL sequence; ``None`` where there is no sequence."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s))", [Report._meta.db_table, Report._meta.pk.column]
+        )
+        (value,) = cursor.fetchone()
+    return int(value)
+
+
+def _insert_report(
+    fields: dict[str, Any],
+    channel: str,
+    stored_key: str | None,
+    submitted_by: User | None,
+    client_ip: str | None,
+    due_at: Any,
+    hint: str,
+    *,
+    report_id: int | None = None,
+) -> Report:
+    report = Report.objects.create(
+        id=report_id,
+        tracking_code=next_tracking_code(),
+        channel=channel,
+        idempotency_key=stored_key,
+        submitted_by=submitted_by,
+        client_ip=client_ip or None,
+        due_at=due_at,
+        **fields,
+    )
+    received_due_at = due_at_for(report.received_at, hint, Priority.NORMAL)
+    if received_due_at != due_at:  # 17:00 (or midnight) passed since the deadline was computed
+        report.due_at = received_due_at
+        report.save(update_fields=["due_at"])
+    return report
+
+
+def _insert_dependents(
+    report_id: int,
+    prepared: list[attachments.PreparedFile],
+    names: list[str],
+    channel: str,
+    submitted_by: User | None,
+) -> None:
+    """The report's attachment rows, its first timeline event and its triage job."""
+    if prepared:
+        Attachment.objects.bulk_create(
+            Attachment(
+                report_id=report_id,
+                file=name,
+                original_name=item.original_name,
+                kind=item.kind,
+                content_type=item.content_type,
+                extension=item.extension,
+                size=item.size,
+                sha256=item.sha256,
+                width=item.width,
+                height=item.height,
+            )
+            for item, name in zip(prepared, names, strict=True)
+        )
+    ReportEvent.objects.create(
+        report_id=report_id,
+        kind=EventKind.RECEIVED,
+        to_status=Status.RECEIVED,
+        public=True,
+        actor=submitted_by,
+        data={"channel": channel, "attachments": len(prepared)},
+    )
+    task = _triage_task()
+    if task is not None:
+        # With the database queue the job's row commits with the report (no second transaction, and
+        # no report left untriaged by a process that dies right after the commit); RQ gets it after.
+        enqueue_atomically(task, report_id)
 
 
 def _triage_task() -> Any:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from thanglong.feedback.models import TrackingSequence
@@ -19,26 +18,37 @@ def format_tracking_code(year: int, number: int) -> str:
     return f"{PREFIX}-{year}-{number:06d}"
 
 
-def next_tracking_code(now: datetime | None = None) -> str:
-    """The next code of the year ``now`` falls in, in Vietnam time (a report at 23:30 UTC on 31 December
-    belongs to the new year).
+def tracking_year(now: datetime | None = None) -> int:
+    """The year a report received at ``now`` is counted in, in Vietnam time (a report at 23:30 UTC on
+    31 December belongs to the new year)."""
+    return timezone.localtime(now or timezone.now(), VIETNAM).year
 
-    Called inside the transaction that stores the report: the row stays locked until that transaction
-    ends, so a rolled-back report gives its number back and codes have no gaps. On PostgreSQL the lock
-    is ``SELECT … FOR UPDATE``; on SQLite the IMMEDIATE transaction already serialises writers.
+
+def _increment_sql() -> str:
+    quote = connection.ops.quote_name
+    table, year, last = quote(TrackingSequence._meta.db_table), quote("year"), quote("last_number")
+    # One statement on PostgreSQL and SQLite (3.35+): creates the year's row on its first report
+    # (two first reports racing meet in ON CONFLICT, no savepoint needed) or increments it, and
+    # returns the new number without a SELECT … FOR UPDATE round trip. Only the model's own names,
+    # quoted by the backend, are put into the text; the year is a parameter.
+    return (
+        f"INSERT INTO {table} ({year}, {last}) VALUES (%s, 1) "  # noqa: S608
+        f"ON CONFLICT ({year}) DO UPDATE SET {last} = {table}.{last} + 1 "
+        f"RETURNING {last}"
+    )
+
+
+def next_tracking_code(now: datetime | None = None) -> str:
+    """The next code of the year ``now`` falls in (see :func:`tracking_year`).
+
+    Called inside the transaction that stores the report: the counter row the statement updates stays
+    locked until that transaction ends, so a rolled-back report gives its number back and codes have
+    no gaps. The lock serialises intake commits, so callers take the number as late in their
+    transaction as they can (intake takes it just before the report's own insert and the commit).
+    Outside a transaction the statement commits on its own.
     """
-    year = timezone.localtime(now or timezone.now(), VIETNAM).year
-    # No savepoint of its own: inside intake's transaction that would cost two more statements while
-    # the row is locked.
-    with transaction.atomic(savepoint=False):
-        sequence = TrackingSequence.objects.select_for_update().filter(year=year).first()
-        if sequence is None:
-            try:
-                # A savepoint: two first reports of a new year may race to create the row.
-                with transaction.atomic():
-                    TrackingSequence.objects.create(year=year, last_number=1)
-                return format_tracking_code(year, 1)
-            except IntegrityError:
-                sequence = TrackingSequence.objects.select_for_update().get(year=year)
-        TrackingSequence.objects.filter(pk=sequence.pk).update(last_number=F("last_number") + 1)
-        return format_tracking_code(year, sequence.last_number + 1)
+    year = tracking_year(now)
+    with connection.cursor() as cursor:
+        cursor.execute(_increment_sql(), [year])
+        (number,) = cursor.fetchone()
+    return format_tracking_code(year, int(number))
