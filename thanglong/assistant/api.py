@@ -12,11 +12,9 @@ windows in Django's cache: per process unless the cache is shared (e.g. Redis).
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 from ninja import Router, Status
 
@@ -32,6 +30,7 @@ from thanglong.assistant.schemas import (
     RatingOut,
     ZaloAckOut,
 )
+from thanglong.core import ratelimit
 from thanglong.core.api_errors import bilingual_error
 from thanglong.core.schemas import ErrorOut
 
@@ -49,16 +48,8 @@ def over_rate_limit(request: HttpRequest) -> int:
     limit = ask_limit_per_minute()
     if limit <= 0:
         return 0
-    now = time.time()
-    window = int(now // 60)
-    key = f"assistant:ask:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    cache.add(key, 0, 120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, 120)
-        count = 1
-    return int(60 - now % 60) + 1 if count > limit else 0
+    limited = ratelimit.hit("assistant:ask", ratelimit.client_ip(request), limit)
+    return limited.retry_after if limited else 0
 
 
 def _invalid_question(exc: services.InvalidQuestionError) -> Status[dict[str, Any]]:

@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
 from django.utils import timezone
 
 from thanglong.assistant.engine import messages
@@ -24,7 +23,7 @@ from thanglong.core.pii import mask_phone
 from thanglong.core.text import fold
 from thanglong.feedback import services as feedback_services
 from thanglong.feedback.choices import Channel as FeedbackChannel
-from thanglong.feedback.services.notify import ZALO_USER_KEY, status_link
+from thanglong.feedback.services.notify import status_link
 
 # When the engine hears "I want to report …", the conversation turns into a short guided intake: what
 # happened, where, a phone number (or anonymity), then a confirmation that states the consent. Each step
@@ -225,6 +224,8 @@ def _submit_feedback(
             channel=FeedbackChannel.ZALO if zalo else FeedbackChannel.ASSISTANT,
             idempotency_key=draft.idempotency_key,
             user=sender.user,
+            # "ẩn danh" means fully anonymous: not even the Zalo follower id is kept.
+            zalo_user_id=sender.external_user_id if zalo and draft.contact != ContactChoice.ANONYMOUS else "",
         )
     except feedback_services.IntakeError as error:
         first = error.errors[0]
@@ -236,22 +237,5 @@ def _submit_feedback(
         return _feedback_reply(answer, lang, state), draft
     answer = messages.FEEDBACK_SENT[lang].format(code=report.tracking_code, link=status_link(report))
     if zalo and draft.contact != ContactChoice.ANONYMOUS and sender.external_user_id:
-        _remember_zalo_follower(report.pk, sender.external_user_id)
         answer += "\n" + messages.FEEDBACK_SENT_ZALO[lang]
     return _feedback_reply(answer, lang, state), None
-
-
-def _remember_zalo_follower(report_id: int, follower_id: str) -> None:
-    """Store the follower id where the notifier looks for it, so status updates go back over Zalo.
-
-    Written under the row lock that triage also takes, merged with what it stored, so neither overwrites
-    the other whichever runs first.
-    """
-    # The feedback services have no call for this yet (intake could record it with the report, in the
-    # RECEIVED event's data, which the notifier also reads); until then the row is updated here.
-    from thanglong.feedback.models import Report
-
-    with transaction.atomic():
-        report = Report.objects.select_for_update().only("pk", "triage").get(pk=report_id)
-        report.triage = {**(report.triage or {}), ZALO_USER_KEY: follower_id}
-        report.save(update_fields=["triage"])

@@ -30,6 +30,7 @@ from thanglong.core.pii import mask_id_number, mask_phone
 from thanglong.feedback import attachments
 from thanglong.feedback.choices import Category, Channel, EventKind, Priority, Status
 from thanglong.feedback.models import Attachment, Report, ReportEvent
+from thanglong.feedback.services.notify import ZALO_USER_KEY
 from thanglong.feedback.services.sla import due_at_for
 from thanglong.feedback.services.tracking import next_tracking_code
 
@@ -329,12 +330,14 @@ def submit_report(
     idempotency_key: str | None = None,
     user: User | AnonymousUser | None = None,
     client_ip: str | None = None,
+    zalo_user_id: str = "",
 ) -> tuple[Report, bool]:
     """Receive a report; return it and whether it was created now (``False``: an idempotent replay).
 
     Returns only after the commit: the caller may acknowledge the tracking code at once. Must not be
     called inside another transaction (``durable``), or "acknowledged" would not mean "stored".
-    Raises :class:`IntakeError` for bad input or refused files.
+    Raises :class:`IntakeError` for bad input or refused files. ``zalo_user_id`` (a Zalo OA follower
+    who sent the report) is kept where the notifier looks, so status updates go back over Zalo.
     """
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
@@ -355,6 +358,8 @@ def submit_report(
         ) from error
 
     fields = _report_fields(clean, prepared)
+    if zalo_user_id and channel == Channel.ZALO:
+        fields["triage"] = {ZALO_USER_KEY: zalo_user_id[:64]}
     created_files: list[str] = []
     try:
         names = []
