@@ -62,3 +62,38 @@ def enqueue_atomically(task: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> N
         task.enqueue(*args, **kwargs)
         return
     enqueue_on_commit(task, *args, **kwargs)
+
+
+def database_job_row(task: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> Any | None:
+    """The unsaved queue row ``task.enqueue(*args, **kwargs)`` would insert, where the queue is a table.
+
+    For write paths that insert the job together with its data in one statement
+    (:mod:`thanglong.core.sqlinsert`): the row carries exactly the values django-tasks' database
+    backend gives it. ``None`` when the task's backend is not the database one; enqueue normally then.
+    After inserting the row, call :func:`announce_enqueued` as ``enqueue()`` would have.
+    """
+    if queue_database(task) is None:
+        return None
+    from django_tasks.utils import normalize_json
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    backend = task.get_backend()
+    assert isinstance(backend, DatabaseBackend)  # queue_database() checked it
+    backend.validate_task(task)
+    return DBTaskResult(
+        id=backend._get_id(),
+        args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
+        priority=task.priority,
+        task_path=task.module_path,
+        queue_name=task.queue_name,
+        run_after=task.run_after,  # None: the model's pre_save signal sets "never"
+        backend_name=backend.alias,
+    )
+
+
+def announce_enqueued(task: Task[Any, Any], row: Any) -> None:
+    """Send django-tasks' ``task_enqueued`` signal for a queue row inserted by hand."""
+    from django_tasks.signals import task_enqueued
+
+    task_enqueued.send(type(task.get_backend()), task_result=row.task_result)

@@ -52,3 +52,17 @@ def next_tracking_code(now: datetime | None = None) -> str:
         cursor.execute(_increment_sql(), [year])
         (number,) = cursor.fetchone()
     return format_tracking_code(year, int(number))
+
+
+def counter_sql(now: datetime | None = None) -> tuple[str, list[object], str, list[object]]:
+    """The counter's increment and the code built from it, for a statement that inserts the report.
+
+    Returns ``(increment SQL, its parameters, code expression, its parameters)``: the expression reads
+    the incremented number from a CTE named ``prefix`` (see :mod:`thanglong.core.sqlinsert`) and
+    formats it as :func:`format_tracking_code` does (six digits at least, more once a year passes a
+    million reports).
+    """
+    year = tracking_year(now)
+    number = f"prefix.{connection.ops.quote_name('last_number')}::text"
+    expression = f"%s || lpad({number}, greatest(6, length({number})), '0')"
+    return _increment_sql(), [year], expression, [f"{PREFIX}-{year}-"]

@@ -248,7 +248,8 @@ def test_files_written_for_a_report_that_is_not_committed_are_removed(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(ReportEvent.objects, "create", broken)
+    # The first timeline event is built inside the report's transaction on every database.
+    monkeypatch.setattr(intake, "_received_event", broken)
     written: list[str] = []
     original_store = intake.attachments.store
 

@@ -1,0 +1,60 @@
+"""The report's one-statement insert (PostgreSQL) writes exactly what the ORM path writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from thanglong.feedback.choices import Channel, EventKind, Status
+from thanglong.feedback.models import Attachment, Report, ReportEvent, TrackingSequence
+from thanglong.feedback.services import intake
+from thanglong.feedback.services.intake import submit_report
+from thanglong.feedback.services.tracking import tracking_year
+from thanglong.feedback.tests.test_intake import jpeg_bytes, media_root, report_data  # noqa: F401
+
+pytestmark = [
+    pytest.mark.usefixtures("media_root"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement insert is PostgreSQL's"),
+]
+
+
+def _fields(report: Report) -> dict[str, Any]:
+    return {field.attname: getattr(report, field.attname) for field in Report._meta.concrete_fields}
+
+
+@pytest.mark.django_db
+def test_the_returned_report_is_the_stored_one_with_its_rows_and_job() -> None:
+    """GIVEN a report with a photo WHEN it is stored in one statement THEN the instance handed back
+    equals the row read back, and the attachment, the first event and the triage job point at it."""
+    from django_tasks_db.models import DBTaskResult
+
+    report, created = submit_report(
+        report_data(address="12 Trần Thái Tông, Dịch Vọng, Cầu Giấy"),
+        [SimpleUploadedFile("a.jpg", jpeg_bytes())],
+        channel=Channel.WEB,
+        client_ip="203.0.113.9",
+    )
+    assert created
+    stored = Report.objects.get(pk=report.pk)
+    assert _fields(report) == _fields(stored)
+    assert stored.ward_id and stored.client_ip == "203.0.113.9" and stored.tracking_secret
+    assert Attachment.objects.get(report=stored).sha256
+    event = ReportEvent.objects.get(report=stored)
+    assert (event.kind, event.to_status, event.public) == (EventKind.RECEIVED, Status.RECEIVED, True)
+    assert event.data == {"channel": Channel.WEB, "attachments": 1}
+    job = DBTaskResult.objects.get(task_path=intake._triage_task().module_path)
+    assert job.args_kwargs == {"args": [stored.pk], "kwargs": {}}
+    assert DBTaskResult.objects.ready().filter(pk=job.pk).exists()  # what a worker picks up next
+
+
+@pytest.mark.django_db
+def test_codes_keep_six_digits_and_grow_past_a_million() -> None:
+    year = tracking_year()
+    TrackingSequence.objects.create(year=year, last_number=999_998)
+    first, _ = submit_report(report_data(), channel=Channel.API)
+    second, _ = submit_report(report_data(phone="0987654321"), channel=Channel.API)
+    assert (first.tracking_code, second.tracking_code) == (f"PA-{year}-999999", f"PA-{year}-1000000")
+    assert Report.objects.get(pk=second.pk).tracking_code == second.tracking_code
