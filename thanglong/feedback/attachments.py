@@ -3,7 +3,9 @@
 Nothing the uploader says is trusted: neither the file name nor the declared content type. The first
 bytes decide what a file is; images are decoded and written again by Pillow (which drops EXIF, XMP,
 comments and anything appended after the image data), so what we store is only pixels. PDFs and
-videos are kept byte for byte, never parsed or run: a PDF is checked for its ``%PDF-`` header only.
+videos are kept byte for byte, never parsed or run: a PDF is checked for its ``%PDF-`` header only; an
+MP4/MOV video has the boxes where the phone wrote the filming place blanked in place
+(:mod:`thanglong.feedback.videometa`), its position kept only with the citizen's consent, as for photos.
 
 Files are stored under a content-addressed name (``feedback/ab/<sha256>.<ext>``) with an atomic
 create-if-absent, so an interrupted write never leaves a half file under a name another report may
@@ -20,7 +22,7 @@ import re
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
@@ -30,6 +32,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from thanglong.feedback import videometa
 from thanglong.feedback.models import Attachment, AttachmentKind, attachment_path
 
 MB = 1024 * 1024
@@ -112,6 +115,8 @@ class PreparedFile:
     width: int | None = None
     height: int | None = None
     gps: tuple[Decimal, Decimal] | None = None
+    # Byte ranges of the upload written over as it is stored (a video's location boxes blanked).
+    patches: list[videometa.Patch] = field(default_factory=list)
 
     @property
     def storage_name(self) -> str:
@@ -123,8 +128,10 @@ class PreparedFile:
             return
         assert self.source is not None
         self.source.seek(0)
+        position = 0
         while chunk := self.source.read(_CHUNK):
-            yield chunk
+            yield videometa.apply(chunk, position, self.patches) if self.patches else chunk
+            position += len(chunk)
 
 
 def detect(head: bytes) -> Detected | None:
@@ -235,7 +242,8 @@ def _prepare_one(upload: Any, name: str, bounds: Limits, *, keep_location: bool)
         if len(data) > limit:
             raise _too_large(name, limit)
         return _reencode_image(data, name, detected, keep_location=keep_location)
-    # PDF and video: kept as sent, hashed while counting, never parsed beyond the header.
+    # PDF and video: kept as sent (but for a video's location boxes), hashed while counting, never
+    # parsed beyond the header (PDF) or the box structure (video).
     digest = hashlib.sha256(head)
     size = len(head)
     while chunk := upload.read(_CHUNK):
@@ -243,7 +251,7 @@ def _prepare_one(upload: Any, name: str, bounds: Limits, *, keep_location: bool)
         if size > limit:
             raise _too_large(name, limit)
         digest.update(chunk)
-    return PreparedFile(
+    prepared = PreparedFile(
         original_name=name,
         kind=detected.kind,
         content_type=detected.content_type,
@@ -252,6 +260,16 @@ def _prepare_one(upload: Any, name: str, bounds: Limits, *, keep_location: bool)
         sha256=digest.hexdigest(),
         source=upload,
     )
+    if detected.content_type in {"video/mp4", "video/quicktime"}:
+        patches, position = videometa.find_location(upload, size)
+        if patches:  # the stored bytes differ from the upload's: hash what will be stored
+            prepared.patches = patches
+            stored = hashlib.sha256()
+            for chunk in prepared.chunks():
+                stored.update(chunk)
+            prepared.sha256 = stored.hexdigest()
+        prepared.gps = position if keep_location else None
+    return prepared
 
 
 def _read_at_most(upload: Any, count: int) -> bytes:
