@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -244,5 +245,115 @@ def load(
         "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1)
         if ordered
         else None,
+        "codes": codes,
+    }
+
+
+# --- wrk: a load generator in C, so that the clients take little of the server's CPU ---------------
+WRK_SCRIPT = r"""
+local threads = {}
+local next_id = 1
+function setup(thread)
+  thread:set("thread_id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  run = args[1]
+  sent, codes, statuses = 0, "", ""
+  counts = {}
+end
+
+function request()
+  sent = sent + 1
+  return make_request(run .. "-" .. thread_id .. "-" .. sent, thread_id * 10000000 + sent)
+end
+
+function response(status, headers, body)
+  counts[status] = (counts[status] or 0) + 1
+  statuses = ""
+  for code, count in pairs(counts) do statuses = statuses .. code .. "=" .. count .. "," end
+  if status == 201 then
+    local code = string.match(body, '"tracking_code": *"([^"]+)"')
+    if code then codes = codes .. code .. "\n" end
+  end
+end
+
+function done(summary, latency, requests)
+  local out = io.open(os.getenv("WRK_OUT"), "w")
+  out:write("duration_us=" .. summary.duration .. "\n")
+  out:write("p50_us=" .. latency:percentile(50) .. "\n")
+  out:write("p99_us=" .. latency:percentile(99) .. "\n")
+  for _, thread in ipairs(threads) do
+    out:write("statuses=" .. (thread:get("statuses") or "") .. "\n")
+    for code in string.gmatch(thread:get("codes") or "", "[^\n]+") do out:write("code=" .. code .. "\n") end
+  end
+  out:close()
+end
+"""
+
+
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def load_wrk(port: int, clients: int, seconds: int, make_request_lua: str, workdir: Path) -> dict[str, Any]:
+    """Like :func:`load`, with wrk (one thread, ``clients`` keep-alive connections) sending requests for
+    ``seconds`` (wrk runs for a time, not a count).
+
+    ``make_request_lua`` defines ``make_request(unique_text, unique_number)`` returning
+    ``wrk.format(...)``. Latency percentiles are wrk's own (per request, from send to response)."""
+    script = workdir / f"wrk-{uuid.uuid4().hex}.lua"
+    output = workdir / f"wrk-{uuid.uuid4().hex}.txt"
+    script.write_text(make_request_lua + WRK_SCRIPT, encoding="utf-8")
+    started = time.perf_counter()
+    subprocess.run(  # noqa: S603
+        [
+            shutil.which("wrk") or "wrk",
+            "--threads",
+            "1",
+            "--connections",
+            str(clients),
+            "--duration",
+            f"{seconds}s",
+            "--timeout",
+            "60s",
+            "--script",
+            str(script),
+            f"http://127.0.0.1:{port}",
+            "--",
+            uuid.uuid4().hex[:8],
+        ],
+        env={**os.environ, "WRK_OUT": str(output)},
+        check=True,
+        capture_output=True,
+        timeout=seconds + 90,
+    )
+    wall = time.perf_counter() - started
+    values: dict[str, str] = {}
+    codes: list[str] = []
+    statuses: dict[str, int] = {}
+    for line in output.read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition("=")
+        if key == "code":
+            codes.append(value)
+        elif key == "statuses":
+            for item in filter(None, value.split(",")):
+                status, _, count = item.partition("=")
+                statuses[status] = statuses.get(status, 0) + int(count)
+        else:
+            values[key] = value
+    duration = int(values["duration_us"]) / 1e6 or wall
+    ok = sum(count for status, count in statuses.items() if status.startswith("2"))
+    return {
+        "clients": clients,
+        "requests": sum(statuses.values()),
+        "ok": ok,
+        "statuses": dict(sorted(statuses.items())),
+        "wall_s": round(duration, 3),
+        "per_s": round(ok / duration, 1) if duration else 0.0,
+        "p50_ms": round(float(values["p50_us"]) / 1000, 1),
+        "p99_ms": round(float(values["p99_us"]) / 1000, 1),
         "codes": codes,
     }
