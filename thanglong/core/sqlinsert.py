@@ -89,49 +89,27 @@ def _row(
 
 
 def insert_with_children(
-    connection: BaseDatabaseWrapper,
-    parent: models.Model,
-    children: list[Child],
-    *,
-    prefix: tuple[str, list[Any]] | None = None,
-    computed: dict[str, tuple[str, list[Any]]] | None = None,
+    connection: BaseDatabaseWrapper, parent: models.Model, children: list[Child]
 ) -> None:
-    """Insert ``parent`` and ``children`` in one statement; the instances get their ids.
+    """Insert ``parent`` and ``children`` in one statement; ``parent`` gets its id (and so do the links).
 
-    ``prefix`` is an extra CTE named ``prefix`` (SQL, parameters) run first, e.g. a counter's upsert;
-    ``computed`` sets parent fields from SQL expressions that may read it:
-    ``{"tracking_code": ("%s || prefix.last_number", ["PA-2026-"])}``. The values the database gave
-    (the id and the computed fields) are set on ``parent``. The caller runs this in its transaction.
+    The caller runs this inside its transaction.
     """
     quote = connection.ops.quote_name
     alias = connection.alias
-    computed = computed or {}
     instances = [parent, *(child.instance for child in children)]
     for instance in instances:  # as save() does: receivers may fill in values (django-tasks does)
         pre_save.send(type(instance), instance=instance, raw=False, using=alias, update_fields=None)
-    parent_meta = parent._meta
-    pk_column = quote(_column(type(parent), parent_meta.pk.name))
-    columns, _, parent_row = _row(parent, connection, skip=set(computed))
-    computed_columns = [quote(_column(type(parent), name)) for name in computed]
-    returning = ", ".join([pk_column, *computed_columns])
-    sql_parts: list[str] = []
-    statement_params: list[Any] = []
-    sources = []
-    if prefix is not None:
-        sql_parts.append(f"prefix AS ({prefix[0]})")
-        statement_params.extend(prefix[1])
-        sources.append("prefix")
-    for _, expression_params in computed.values():
-        statement_params.extend(expression_params)
-    statement_params.append(parent_row)
-    table = quote(str(parent_meta.db_table))
-    sources.append(f"jsonb_populate_record(NULL::{table}, %s::jsonb) AS row")
-    expressions = [expression for expression, _ in computed.values()]
-    expressions += [f"row.{column}" for column in columns]
-    sql_parts.append(
-        f"parent AS (INSERT INTO {table} ({', '.join(computed_columns + columns)}) "  # noqa: S608
-        f"SELECT {', '.join(expressions)} FROM {', '.join(sources)} RETURNING {returning})"
-    )
+    pk_column = quote(_column(type(parent), parent._meta.pk.name))
+    columns, _, parent_row = _row(parent, connection, skip=set())
+    table = quote(str(parent._meta.db_table))
+    expressions = ", ".join(f"row.{column}" for column in columns)
+    sql_parts = [
+        f"parent AS (INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {expressions} FROM jsonb_populate_record(NULL::{table}, %s::jsonb) AS row "
+        f"RETURNING {pk_column})"
+    ]
+    statement_params: list[Any] = [parent_row]
     for number, child in enumerate(children):
         child_columns, child_attnames, child_row = _row(
             child.instance, connection, skip={child.link} if child.link else set()
@@ -154,15 +132,13 @@ def insert_with_children(
         statement_params.append(child_row)
     # Only the models' own table and column names, quoted by the backend, are put into the text; every
     # value is a parameter.
-    sql = "WITH " + ", ".join(sql_parts) + f" SELECT {returning} FROM parent"  # noqa: S608
+    sql = "WITH " + ", ".join(sql_parts) + f" SELECT {pk_column} FROM parent"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, statement_params)
         row = cursor.fetchone()
     if row is None:  # pragma: no cover - an INSERT … SELECT from a one-row CTE returns one row
         raise RuntimeError("the insert returned no row")
     parent.pk = row[0]
-    for name, value in zip(computed, row[1:], strict=True):
-        setattr(parent, name, value)
     parent._state.adding = False
     parent._state.db = connection.alias
     for child in children:

@@ -474,19 +474,22 @@ def _create(
 ) -> Report:
     """Store the report, its attachment rows, its first event and its triage job in one transaction.
 
-    The tracking number's counter row stays locked from its increment to the commit, so every other
-    intake waits for it. On PostgreSQL everything is one statement (:func:`_insert_in_one_statement`),
-    so the lock is held for that statement and the commit only. On SQLite the IMMEDIATE transaction
-    serialises writers from its first statement anyway, and the ORM inserts the rows in order.
+    On PostgreSQL the tracking number is reserved first, in a transaction of its own (see
+    :func:`tracking.reserve_tracking_code`), and the rows then go in as one statement
+    (:func:`_insert_in_one_statement`): no lock is held across the commit, so concurrent reports share
+    disk flushes. On SQLite the IMMEDIATE transaction serialises writers from its first statement
+    anyway, and the ORM inserts the rows in order, the number taken inside.
     """
     now = timezone.now()
     hint = fields["category_hint"] or Category.OTHER
     due_at = due_at_for(now, hint, Priority.NORMAL)
     submitted_by = user if user is not None and user.is_authenticated else None
+    postgres = connection.vendor == "postgresql"
+    code = tracking.reserve_tracking_code() if postgres else ""
     with transaction.atomic(durable=True):
-        if connection.vendor == "postgresql":
+        if postgres:
             report = _insert_in_one_statement(
-                fields, prepared, names, channel, stored_key, submitted_by, client_ip, due_at
+                fields, prepared, names, channel, stored_key, submitted_by, client_ip, due_at, code
             )
         else:
             report = _insert_report(fields, channel, stored_key, submitted_by, client_ip, due_at, hint)
@@ -507,14 +510,15 @@ def _insert_in_one_statement(
     submitted_by: User | None,
     client_ip: str | None,
     due_at: Any,
+    tracking_code: str,
 ) -> Report:
-    """PostgreSQL: counter, report, attachment rows, first event and triage job in one round trip.
+    """PostgreSQL: report, attachment rows, first event and triage job in one round trip.
 
     Most of an intake's time went into the ORM building five INSERTs and waiting for five round
     trips; the rows and their values are the same (see :mod:`thanglong.core.sqlinsert`).
     """
     report = Report(
-        tracking_code="",
+        tracking_code=tracking_code,
         channel=channel,
         idempotency_key=stored_key,
         submitted_by=submitted_by,
@@ -533,14 +537,7 @@ def _insert_in_one_statement(
         # The job's argument is the report's id, known only inside the statement.
         wrap = {"args_kwargs": "jsonb_set({value}, '{{args,0}}', to_jsonb({parent_id}))"}
         children.append(sqlinsert.Child(job, link=None, wrap=wrap))
-    increment, increment_params, code, code_params = tracking.counter_sql()
-    sqlinsert.insert_with_children(
-        connection,
-        report,
-        children,
-        prefix=(increment, increment_params),
-        computed={"tracking_code": (code, code_params)},
-    )
+    sqlinsert.insert_with_children(connection, report, children)
     if job is not None:
         job.args_kwargs = {"args": [report.pk], "kwargs": {}}
         jobs.announce_enqueued(task, job)

@@ -1,4 +1,9 @@
-"""Tracking codes PA-<year>-<number>: one gap-free counter per year, incremented under a row lock."""
+"""Tracking codes PA-<year>-<number>: one counter per year.
+
+SQLite takes the number inside the report's transaction (its writers are serialised anyway), so codes
+there have no gaps; PostgreSQL reserves it just before (:func:`reserve_tracking_code`), so that reports
+commit in parallel, and a report that fails after that leaves its number unused.
+"""
 
 from __future__ import annotations
 
@@ -54,15 +59,28 @@ def next_tracking_code(now: datetime | None = None) -> str:
     return format_tracking_code(year, int(number))
 
 
-def counter_sql(now: datetime | None = None) -> tuple[str, list[object], str, list[object]]:
-    """The counter's increment and the code built from it, for a statement that inserts the report.
+def reserve_tracking_code(now: datetime | None = None) -> str:
+    """PostgreSQL: take the next code in a transaction of its own, before the report's, without a flush.
 
-    Returns ``(increment SQL, its parameters, code expression, its parameters)``: the expression reads
-    the incremented number from a CTE named ``prefix`` (see :mod:`thanglong.core.sqlinsert`) and
-    formats it as :func:`format_tracking_code` does (six digits at least, more once a year passes a
-    million reports).
+    Holding the counter's row lock until the report commits (as :func:`next_tracking_code` does)
+    would put one disk flush per report in a row: about 290 a second on a disk that syncs in 3.5 ms,
+    whatever the CPUs. Here the increment commits at once and asynchronously (``synchronous_commit``
+    off for that one transaction), so the lock is held for microseconds and concurrent reports'
+    commits share their flushes. Nothing is given out twice, even after a crash: a report that used
+    the number commits later, and its flush carries the earlier increment with it. A number whose
+    report then fails is not reused (a gap), which a tracking code can afford.
     """
+    if connection.in_atomic_block:
+        # Inside a transaction (a test's): the number commits with it, as with next_tracking_code().
+        return next_tracking_code(now)
     year = tracking_year(now)
-    number = f"prefix.{connection.ops.quote_name('last_number')}::text"
-    expression = f"%s || lpad({number}, greatest(6, length({number})), '0')"
-    return _increment_sql(), [year], expression, [f"{PREFIX}-{year}-"]
+    with connection.cursor() as cursor:
+        # One statement, its own implicit transaction: set_config(..., true) holds for it alone.
+        cursor.execute(
+            f"WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), "  # noqa: S608
+            f"incremented AS ({_increment_sql()}) "
+            f"SELECT incremented.last_number FROM incremented, relaxed",
+            [year],
+        )
+        (number,) = cursor.fetchone()
+    return format_tracking_code(year, int(number))

@@ -12,7 +12,7 @@ from thanglong.feedback.choices import Channel, EventKind, Status
 from thanglong.feedback.models import Attachment, Report, ReportEvent, TrackingSequence
 from thanglong.feedback.services import intake
 from thanglong.feedback.services.intake import submit_report
-from thanglong.feedback.services.tracking import tracking_year
+from thanglong.feedback.services.tracking import reserve_tracking_code, tracking_year
 from thanglong.feedback.tests.test_intake import jpeg_bytes, media_root, report_data  # noqa: F401
 
 pytestmark = [
@@ -58,3 +58,17 @@ def test_codes_keep_six_digits_and_grow_past_a_million() -> None:
     second, _ = submit_report(report_data(phone="0987654321"), channel=Channel.API)
     assert (first.tracking_code, second.tracking_code) == (f"PA-{year}-999999", f"PA-{year}-1000000")
     assert Report.objects.get(pk=second.pk).tracking_code == second.tracking_code
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("restore_reference_data", "reference_data")
+def test_the_number_is_reserved_in_its_own_transaction_without_relaxing_the_reports() -> None:
+    """GIVEN autocommit (as in the web server) WHEN a code is reserved THEN it commits at once, the
+    relaxed flush applies to that increment alone, and the next report takes the following number."""
+    reserved = reserve_tracking_code()
+    assert TrackingSequence.objects.get(year=tracking_year()).last_number == int(reserved.rsplit("-", 1)[1])
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # the report's own commit still waits for the disk
+    report, _ = submit_report(report_data(), channel=Channel.API)
+    assert int(report.tracking_code.rsplit("-", 1)[1]) == int(reserved.rsplit("-", 1)[1]) + 1
