@@ -10,8 +10,10 @@ from ninja.security import django_auth
 
 from thanglong import __version__
 from thanglong.assistant.api import router as assistant_router
+from thanglong.command.api import router as command_router
 from thanglong.core.api import router as core_router
 from thanglong.core.api_errors import error_response
+from thanglong.documents.api import router as documents_router
 from thanglong.feedback.api import router as feedback_router
 from thanglong.procedures.api import router as procedures_router
 
@@ -59,3 +61,5 @@ api.add_router("/core/", core_router)
 api.add_router("/procedures", procedures_router)
 api.add_router("/assistant", assistant_router)
 api.add_router("/feedback", feedback_router)
+api.add_router("/command", command_router)
+api.add_router("/documents", documents_router)

@@ -19,6 +19,7 @@ Everyday commands:
   import-procedures  import procedure pages of the national public-service portal
   triage             retrain / evaluate / run the automatic triage of citizens' reports
   feedback-sla       raise overdue / near-deadline alerts and retry pending notifications
+  documents          digitised documents: import <dir>, consume (watched folder), reindex, sweep
   migrate            create or upgrade the database
   db_worker          run a background-job worker (database backend)
   check --deploy     check production settings

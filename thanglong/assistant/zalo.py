@@ -24,8 +24,8 @@ Settings (read in ``thanglong.settings`` from the environment): ``THANGLONG_ZALO
 ``THANGLONG_ZALO_ACCESS_TOKEN``, ``THANGLONG_ZALO_API_BASE`` (default ``https://openapi.zalo.me``),
 ``THANGLONG_ZALO_SEND_ATTEMPTS`` (default 4), ``THANGLONG_ZALO_RETRY_SECONDS`` (first back-off, default 1).
 
-The "already answered" marks live in Django's cache for two days: a deployment with several web
-processes needs a shared cache (Redis) for duplicates to be caught across processes.
+The "already answered" marks live in Django's cache for two days: with Redis as the cache
+(``THANGLONG_CACHE_URL``, see the README) duplicates are caught across web processes.
 """
 
 from __future__ import annotations

@@ -21,6 +21,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(
             {"url": reverse("feedback_console:queue"), "label": _("Phản ánh, kiến nghị"), "key": "queue"}
         )
+        if has_role(user, Role.UNIT_LEADER, Role.COMMAND_CENTRE, Role.ADMINISTRATOR):
+            items.append(
+                {"url": reverse("command:overview"), "label": _("Chỉ huy, điều hành"), "key": "overview"}
+            )
+        else:
+            items.append({"url": reverse("command:targets"), "label": _("Chỉ tiêu"), "key": "targets"})
+        items.append({"url": reverse("documents:index"), "label": _("Kho văn bản"), "key": "documents"})
         items.append({"url": reverse("core:units"), "label": _("Đơn vị"), "key": "units"})
         items.append({"url": reverse("core:divisions"), "label": _("Địa bàn hành chính"), "key": "divisions"})
         items.append({"url": reverse("core:calendar"), "label": _("Lịch làm việc"), "key": "calendar"})

@@ -1,7 +1,8 @@
 """Fixed-window rate limits for public endpoints, counted in Django's cache.
 
-With the default in-process cache each web worker counts on its own; a deployment with several
-workers or machines configures a shared cache (Redis or the database cache) so limits hold across them.
+With the in-process cache (``THANGLONG_CACHE_URL=locmem://``) each web process counts on its own; with
+Redis (``THANGLONG_CACHE_URL=redis://…``, the default when jobs go through Redis) limits hold across
+every process and machine.
 Apps keep their own policies (what is counted, how many) and call :func:`hit`.
 """
 

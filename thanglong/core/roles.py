@@ -36,6 +36,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_province",
         "core.view_membership",
         "feedback.dispatch_report",
+        "command.view_target",
+        "command.add_target",
+        "command.change_target",
     ],
     Role.ADMINISTRATOR: [
         "core.view_auditentry",
@@ -66,8 +69,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "assistant.view_conversation",
         "assistant.view_turn",
         "assistant.view_handoff",
+        "command.view_target",
+        "command.add_target",
+        "command.change_target",
+        "command.view_targetprogress",
+        "command.view_unitreport",
     ],
 }
+
+
+# Document archive (thanglong.documents): everyone on staff reads and corrects records of their units;
+# classified records additionally need clearance (documents.access), which view_classified mirrors.
+for _role in (Role.OFFICER, Role.UNIT_LEADER, Role.COMMAND_CENTRE, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] += [
+        "documents.view_document",
+        "documents.add_document",
+        "documents.change_document",
+    ]
+for _role in (Role.UNIT_LEADER, Role.COMMAND_CENTRE, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role].append("documents.view_classified")
 
 
 def ensure_role_groups() -> None:

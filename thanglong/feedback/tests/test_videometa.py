@@ -107,7 +107,7 @@ def test_with_consent_the_videos_place_becomes_the_reports_position() -> None:
     )
     assert (report.latitude, report.longitude) == (Decimal("21.028500"), Decimal("105.854200"))
     attachment = Attachment.objects.get(report=report)
-    with default_storage.open(attachment.file.name) as handle:
+    with default_storage.open(str(attachment.file.name)) as handle:
         assert PLACE not in handle.read()
 
 

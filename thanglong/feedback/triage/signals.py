@@ -6,13 +6,18 @@ import re
 from dataclasses import dataclass, field
 
 from thanglong.core.pii import mask_id_number, mask_phone, mask_plate
+from thanglong.core.text import fold, nfc
 from thanglong.feedback.choices import Category, Priority
 from thanglong.feedback.triage.lexicon import (
+    FIGURATIVE_LEXICON,
+    NOT_A_REPORT_LEXICON,
     PRIORITY_LEXICON,
     PROFANITY_LEXICON,
+    TENSE_LEXICON,
     URGENT_LEXICON,
     Prepared,
     has_vietnamese_letters,
+    prepare,
 )
 
 # --- Language -----------------------------------------------------------------------------------
@@ -208,6 +213,21 @@ class SpamScore:
     reasons: list[str]
 
 
+_VOWELS = frozenset("aeiouy")
+SHORT_INSULT_WORDS = 10  # profanity in a message this short, with nothing reported, is abuse
+
+
+def _gibberish(words: list[str]) -> bool:
+    """Keyboard mashing ("asdfghjkl", "aaaaaaa"): a long Latin word with almost no vowels or letters."""
+    for word in words:
+        letters = [ch for ch in word.lower() if "a" <= ch <= "z"]
+        if len(letters) >= 6 and len(letters) == len(word):
+            vowels = sum(ch in _VOWELS for ch in letters)
+            if vowels / len(letters) < 0.25 or len(set(letters)) <= 2:
+                return True
+    return False
+
+
 def spam_score(
     text: str, prepared: Prepared, *, same_text_from_phone: int = 0, category: str = ""
 ) -> SpamScore:
@@ -222,18 +242,35 @@ def spam_score(
 
     letters = _LETTER.findall(text)
     words = text.split()
+    short = len(text.strip()) < 15 or len(words) < 3
+    cues = NOT_A_REPORT_LEXICON.find(prepared)
     if not letters:
-        add(0.6, "no letters")
-    elif len(text.strip()) < 15 or len(words) < 3:
+        add(0.8, "no letters")  # digits, dots or emoji only: nothing to triage
+    elif short:
         add(0.35, "very short")
     if _REPEATED.search(text):
         add(0.2, "repeated characters")
+    if _gibberish(words):
+        add(0.4, "keyboard mashing")
+    if "test" in cues and len(words) <= SHORT_INSULT_WORDS:
+        add(0.75, "test message")
+    elif "greeting" in cues and short:
+        add(0.4, "greeting only")
     links = len(_LINK.findall(text))
+    victim = "victim" in cues
     if links:
-        # A fraud victim quotes the scam link: a link there is evidence, not spam.
-        add(0.05 if category == Category.CYBER_FRAUD else min(0.5, 0.3 * links), f"{links} link(s)")
+        # A fraud victim quotes the scam link: a link there is evidence, not spam. An advert with no
+        # victim words is classed as fraud by its own wording, so the category alone does not excuse it.
+        fraud = victim or (category == Category.CYBER_FRAUD and "advert" not in cues)
+        add(0.05 if fraud else min(0.5, 0.3 * links), f"{links} link(s)")
+    if "advert" in cues and not victim:
+        add(min(0.8, 0.2 + 0.2 * len(cues["advert"])), f"advertising: {', '.join(cues['advert'][:3])}")
     if PROFANITY_LEXICON.find(prepared):
         add(0.35, "profanity")
+        if len(words) <= SHORT_INSULT_WORDS:
+            add(0.4, "insult with nothing reported")
+    if "threat" in cues:
+        add(0.8, f"threat: {', '.join(cues['threat'])}")
     if len(letters) >= 12 and sum(ch.isupper() for ch in letters) / len(letters) > 0.7:
         add(0.2, "all capitals")
     if same_text_from_phone >= 3:
@@ -266,8 +303,56 @@ class PriorityDecision:
     reasons: list[str]
 
 
-def decide_priority(prepared: Prepared, category: str) -> PriorityDecision:
-    found = URGENT_LEXICON.find(prepared)
+_CLAUSE = re.compile(r"[,.;:!?\n()]+")
+_NEGATORS_ACCENTED = frozenset(["không", "chẳng", "chả", "chưa", "ko", "k"])
+_NEGATORS_FOLDED = frozenset(["khong", "ko", "k", "chang", "khg"])
+_NEGATORS_ENGLISH = frozenset(["no", "not", "nobody", "without", "never", "wasn't", "weren't", "isn't"])
+NEGATION_REACH = 3  # words after a negator that it covers, within its clause
+
+
+def without_negated(text: str) -> str:
+    """``text`` with the few words after each negator dropped, clause by clause: "không có vũ khí",
+    "không ai bị thương", "there was no knife" then raise nothing.
+
+    Unaccented Vietnamese has its own, shorter list ("chua" is also "chùa", "no" is "nó" or "nổ");
+    English negators count only in an English text.
+    """
+    english = detect_language(text) == "en"
+    accented = has_vietnamese_letters(text)
+    negators = (
+        _NEGATORS_ENGLISH if english else (_NEGATORS_ACCENTED if accented else _NEGATORS_FOLDED) | {"không"}
+    )
+    kept_clauses = []
+    for clause in _CLAUSE.split(nfc(text).lower()):
+        words = clause.split()
+        kept: list[str] = []
+        skip = 0
+        for word in words:
+            if skip:
+                skip -= 1
+                continue
+            if word in negators or (not accented and not english and fold(word) in negators):
+                skip = NEGATION_REACH
+                continue
+            kept.append(word)
+        kept_clauses.append(" ".join(kept))
+    return " , ".join(kept_clauses)
+
+
+def _urgent_found(prepared: Prepared, text: str | None) -> dict[str, list[str]]:
+    if text is not None:
+        prepared = prepare(without_negated(text))
+    return URGENT_LEXICON.find(FIGURATIVE_LEXICON.blank(prepared))
+
+
+def decide_priority(prepared: Prepared, category: str, text: str | None = None) -> PriorityDecision:
+    """Urgent (top priority + immediate alert) on a weapon, ongoing danger, a child at risk, a
+    kidnapping, drugs near a school; otherwise the category's default, nudged by a few words.
+
+    With ``text``: negated words ("không có vũ khí") and figurative ones ("chém giá") raise nothing,
+    and a report only about the past ("tuần trước có vụ đâm chém") or a joke is high, not urgent.
+    """
+    found = _urgent_found(prepared, text)
     urgent: dict[str, list[str]] = {}
     for signal in ("weapon", "ongoing_danger", "kidnapping"):
         if signal in found:
@@ -276,6 +361,14 @@ def decide_priority(prepared: Prepared, category: str) -> PriorityDecision:
         urgent["child"] = found["child"]
     if "school" in found and category == Category.DRUGS:
         urgent["drugs_near_school"] = found["school"]
+    tense = TENSE_LEXICON.find(prepared) if text is not None else {}
+    if urgent and "ongoing" not in tense and ("past" in tense or "joke" in tense):
+        settled = "past" if "past" in tense else "joke"
+        words = ", ".join(sorted({word for hits in urgent.values() for word in hits}))
+        cue = ", ".join(tense[settled])
+        return PriorityDecision(
+            int(Priority.HIGH), {}, [f"not urgent: {settled} ({cue}) though it mentions {words}"]
+        )
     if urgent:
         words = ", ".join(sorted({word for hits in urgent.values() for word in hits}))
         return PriorityDecision(Priority.URGENT, urgent, [f"urgent: {', '.join(urgent)} ({words})"])

@@ -7,13 +7,27 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from thanglong.core.demo import DemoLogin
 
 
 class Command(BaseCommand):
     help = "Load the Hanoi demo data (units, officers, sample data of every app). Safe to run again."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--scale",
+            choices=["demo", "city"],
+            default="demo",
+            help="city: also generate city-scale reports for dashboards and benchmarks",
+        )
+        parser.add_argument(
+            "--reports",
+            type=int,
+            default=None,
+            help="with --scale city: how many reports (default 1,000,000)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins: list[DemoLogin] = []
@@ -39,3 +53,7 @@ class Command(BaseCommand):
         for login in logins:
             self.stdout.write(f"  {login.username.ljust(width)}  {login.role:<15} {login.unit}")
         self.stdout.write("Every ward station also has lanhdao.<ward> and canbo.<ward> (e.g. canbo.caugiay).")
+        if options.get("scale") == "city":
+            from thanglong.command import scale
+
+            scale.generate(options.get("reports") or scale.CITY_REPORTS, out=self.stdout.write)

@@ -37,6 +37,7 @@ class Command(BaseCommand):
                 "default",
                 "imports",
                 "reports",
+                "documents",
                 "--with-scheduler",
                 "--job-class",
                 "django_tasks_rq.Job",
@@ -51,6 +52,10 @@ class Command(BaseCommand):
             # Deadlines pass while nobody is looking: sweep for overdue reports every 5 minutes.
             sweep = [sys.executable, "-m", "thanglong.cli", "feedback-sla", "--every", "300", "--enqueue"]
             processes.append(subprocess.Popen(sweep))  # noqa: S603
+            if settings.THANGLONG_CONSUME_DIR:
+                # Scanner output dropped in the consume folder is taken in every few seconds.
+                consume = [sys.executable, "-m", "thanglong.cli", "documents", "consume", "--every", "5"]
+                processes.append(subprocess.Popen(consume))  # noqa: S603
         bind = f"{options['host']}:{options['port']}"
         processes.append(
             subprocess.Popen(  # noqa: S603
