@@ -316,8 +316,17 @@ def fit_category(
     }
 
 
-def classifier_only(category: dict[str, Any], classes: list[str], embedder: str) -> TriageModel:
-    """A model from :func:`fit_category` alone (no duplicate scorer): for other label sets."""
+def _model(
+    category: dict[str, Any],
+    classes: list[str],
+    embedder: str,
+    *,
+    duplicate_weights: np.ndarray,
+    duplicate_bias: float,
+    duplicate_threshold: float,
+    meta: dict[str, Any],
+) -> TriageModel:
+    """A model from :func:`fit_category`'s output and a duplicate scorer."""
     return TriageModel(
         classes=classes,
         embedder=embedder,
@@ -330,6 +339,19 @@ def classifier_only(category: dict[str, Any], classes: list[str], embedder: str)
         hash_columns=category["hash_columns"],
         hash_idf=category["hash_idf"],
         hash_weights=category["hash_weights"],
+        duplicate_weights=duplicate_weights,
+        duplicate_bias=duplicate_bias,
+        duplicate_threshold=duplicate_threshold,
+        meta=meta,
+    )
+
+
+def classifier_only(category: dict[str, Any], classes: list[str], embedder: str) -> TriageModel:
+    """A model from :func:`fit_category` alone (no duplicate scorer): for other label sets."""
+    return _model(
+        category,
+        classes,
+        embedder,
         duplicate_weights=DEFAULT_DUPLICATE_WEIGHTS,
         duplicate_bias=DEFAULT_DUPLICATE_BIAS,
         duplicate_threshold=1.0,
@@ -440,18 +462,10 @@ def train(
     started = time.perf_counter()
     category = fit_category(texts, [example.category for example in chosen], embed(texts))
     duplicates = fit_duplicates(pairs, embed)
-    return TriageModel(
-        classes=CLASSES,
-        embedder=embedder.name,
-        mean=category["mean"],
-        scale=category["scale"],
-        weights=category["weights"],
-        bias=category["bias"],
-        temperature=category["temperature"],
-        threshold=category["threshold"],
-        hash_columns=category["hash_columns"],
-        hash_idf=category["hash_idf"],
-        hash_weights=category["hash_weights"],
+    return _model(
+        category,
+        CLASSES,
+        embedder.name,
         duplicate_weights=np.asarray(duplicates["weights"], np.float64),
         duplicate_bias=float(duplicates["bias"]),
         duplicate_threshold=float(duplicates["threshold"]),
