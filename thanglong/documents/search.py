@@ -110,6 +110,29 @@ def _type_token(doc_type: str) -> str:
     return "t" + fold(doc_type).replace(" ", "")
 
 
+def filter_conditions(
+    filters: Filters, placeholder: str, where: list[str], params: list[object]
+) -> tuple[list[str], list[object]]:
+    """``where`` and ``params`` with the filters both indexes keep as columns (agency, dates, tag,
+    excluded document); ``placeholder`` is the driver's (``?`` or ``%s``)."""
+    if filters.agency:
+        where.append(f"agency LIKE {placeholder}")
+        params.append(f"%{fold(filters.agency)}%")
+    if filters.date_from:
+        where.append(f"issued_on >= {placeholder}")
+        params.append(filters.date_from)
+    if filters.date_to:
+        where.append(f"issued_on <> '' AND issued_on <= {placeholder}")
+        params.append(filters.date_to)
+    if filters.tag:
+        where.append(f"tags LIKE {placeholder}")
+        params.append(f"%|{fold(filters.tag)}|%")
+    if filters.exclude_document is not None:
+        where.append(f"document_id <> {placeholder}")
+        params.append(filters.exclude_document)
+    return where, params
+
+
 def _row(page: IndexedPage) -> tuple[object, ...]:
     # Unit, clearance and type are also tokens of an indexed column: FTS5 intersects their posting
     # lists with the query's instead of reading every candidate row's stored columns to filter it.
@@ -234,21 +257,7 @@ class Fts5Index:
         match = f"({expression}) AND " + " AND ".join(f"scope : ({part})" for part in scope)
         where = ["pages MATCH ?"]
         params: list[object] = [match]
-        if filters.agency:
-            where.append("agency LIKE ?")
-            params.append(f"%{fold(filters.agency)}%")
-        if filters.date_from:
-            where.append("issued_on >= ?")
-            params.append(filters.date_from)
-        if filters.date_to:
-            where.append("issued_on <> '' AND issued_on <= ?")
-            params.append(filters.date_to)
-        if filters.tag:
-            where.append("tags LIKE ?")
-            params.append(f"%|{fold(filters.tag)}|%")
-        if filters.exclude_document is not None:
-            where.append("document_id <> ?")
-            params.append(filters.exclude_document)
+        where, params = filter_conditions(filters, "?", where, params)
         # Pages, best first; several pages of one document fold into one hit.
         condition = " AND ".join(where)  # fixed fragments; every value is a placeholder
         sql = (

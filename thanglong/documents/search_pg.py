@@ -22,6 +22,7 @@ from thanglong.documents.search import (
     Filters,
     Hit,
     IndexedPage,
+    filter_conditions,
     has_diacritics,
     query_terms,
 )
@@ -137,21 +138,7 @@ class PostgresIndex:
         if filters.doc_type:
             where.append("doc_type = %s")
             params.append(fold(filters.doc_type))
-        if filters.agency:
-            where.append("agency LIKE %s")
-            params.append(f"%{fold(filters.agency)}%")
-        if filters.date_from:
-            where.append("issued_on >= %s")
-            params.append(filters.date_from)
-        if filters.date_to:
-            where.append("issued_on <> '' AND issued_on <= %s")
-            params.append(filters.date_to)
-        if filters.tag:
-            where.append("tags LIKE %s")
-            params.append(f"%|{fold(filters.tag)}|%")
-        if filters.exclude_document is not None:
-            where.append("document_id <> %s")
-            params.append(filters.exclude_document)
+        where, params = filter_conditions(filters, "%s", where, params)
         rank = "ts_rank(folded, to_tsquery('simple', %s))"
         rank_params: list[Any] = [folded]
         if exact:
