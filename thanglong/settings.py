@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "thanglong.feedback",
     "thanglong.command",
     "thanglong.documents",
+    "thanglong.cameras",
+    "thanglong.voice",
+    "thanglong.incidents",
 ]
 
 MIDDLEWARE = [
@@ -122,7 +125,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Background jobs: Django Tasks API ----------------------------------------------------------
 TASKS_BACKEND = env_choice("THANGLONG_TASKS_BACKEND", "database", ("database", "rq", "immediate"))
 REDIS_URL = env_str("THANGLONG_REDIS_URL", "redis://127.0.0.1:6379/0")
-_TASK_QUEUES = ["default", "imports", "reports"]
+_TASK_QUEUES = ["default", "imports", "reports", "cameras"]
 _TASK_QUEUES.append("documents")  # OCR: workers on OCR machines run `db_worker --queue-name documents`
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
@@ -302,3 +305,12 @@ THANGLONG_COMMAND_EVIDENCE_MAX_FILES = env_int("THANGLONG_COMMAND_EVIDENCE_MAX_F
 # Public statistics: counts below this are shown as "fewer than N"; the page is cached this long.
 THANGLONG_PUBLIC_STATS_MIN_COUNT = env_int("THANGLONG_PUBLIC_STATS_MIN_COUNT", 10, minimum=1)
 THANGLONG_PUBLIC_STATS_CACHE_SECONDS = env_int("THANGLONG_PUBLIC_STATS_CACHE_SECONDS", 300, minimum=0)
+
+# --- Camera AI (thanglong.cameras) -----------------------------------------------------------------
+# Engines by dotted path to a zero-argument factory (see thanglong/cameras/engines.py).
+THANGLONG_PLATE_READER = env_str("THANGLONG_PLATE_READER", "thanglong.cameras.plates.reader.default_reader")
+THANGLONG_FACE_ENGINE = env_str("THANGLONG_FACE_ENGINE", "thanglong.cameras.faces.engine.default_engine")
+
+# --- Voice and callbot (thanglong.voice) -----------------------------------------------------------
+
+# --- 113/114 incidents (thanglong.incidents) --------------------------------------------------------
