@@ -31,12 +31,14 @@ class TrackingSequence(models.Model):
 
 
 class Report(models.Model):
-    tracking_code = models.CharField(_("mã phản ánh"), max_length=20, unique=True)  # PA-2026-000123
+    # Unique, like idempotency_key, through Meta.constraints: a field's unique=True also gets a
+    # pattern-ops index on PostgreSQL that no query uses and every intake would pay for.
+    tracking_code = models.CharField(_("mã phản ánh"), max_length=20)  # PA-2026-000123
     # Lets a citizen open their report from a link without typing the phone digits.
     tracking_secret = models.CharField(max_length=48, default=_tracking_secret, editable=False)
     channel = models.CharField(_("kênh"), max_length=12, choices=Channel.choices)
     # Client-chosen key: a retried submission returns the first report instead of a second one.
-    idempotency_key = models.CharField(max_length=128, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
 
     title = models.CharField(_("tiêu đề"), max_length=200, blank=True)
     text = models.TextField(_("nội dung"))
@@ -46,14 +48,19 @@ class Report(models.Model):
 
     address_text = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     street = models.CharField(_("số nhà, đường"), max_length=255, blank=True)
-    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Indexed through Meta.indexes (ward leads a composite): see tracking_code.
+    ward = models.ForeignKey(
+        Ward, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
 
     # Personal data: visible to the handling unit only; masked elsewhere; reads are audit-logged.
     contact_name = models.CharField(_("họ tên"), max_length=128, blank=True)
-    contact_phone = models.CharField(_("số điện thoại"), max_length=20, blank=True, db_index=True)
+    contact_phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)  # Meta.indexes
     contact_email = models.EmailField(_("thư điện tử"), blank=True)
     anonymous = models.BooleanField(_("ẩn danh"), default=False)
     consent = models.BooleanField(_("đồng ý xử lý dữ liệu"), default=False)
@@ -71,6 +78,7 @@ class Report(models.Model):
         blank=True,
         related_name="reports",
         verbose_name=_("đơn vị xử lý"),
+        db_index=False,  # (unit, status) leads with it
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -111,6 +119,12 @@ class Report(models.Model):
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["ward", "category", "received_at"]),
+            models.Index(fields=["contact_phone"], name="feedback_report_phone_idx"),
+            models.Index(fields=["province"], name="feedback_report_province_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["tracking_code"], name="feedback_report_tracking_code_uniq"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="feedback_report_idempotency_key_uniq"),
         ]
         permissions = [
             ("view_personal_data", "Xem thông tin cá nhân người phản ánh"),
