@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -105,6 +106,12 @@ def store_result(document: Document, result: OcrResult) -> None:
     fields = extraction.extract(segments, width)
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
+        # A re-run writes new files beside the old ones (storage never overwrites): the previous run's
+        # page images and archive copy go once the new rows are committed, never before.
+        replaced = [name for name in document.pages.values_list("image", flat=True) if name]
+        if document.archive:
+            replaced.append(document.archive.name)
+        transaction.on_commit(lambda: _remove_files(replaced))
         document.pages.all().delete()
         for page in result.pages:
             row = Page(
@@ -134,6 +141,14 @@ def store_result(document: Document, result: OcrResult) -> None:
         document.failure_detail = ""
         document.processed_at = timezone.now()
         document.save()
+
+
+def _remove_files(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:  # already gone, or a read-only volume: an orphan is harmless
+            logger.warning("could not remove replaced file %s", name)
 
 
 def apply_fields(document: Document, extracted: dict[str, object]) -> None:

@@ -122,6 +122,23 @@ def test_console_upload_many_files_then_batch_status_polls(
     assert "hx-trigger" not in row and "hỏng" in row
 
 
+def test_batch_row_of_a_marked_record_hides_its_fields_until_opened(
+    client: Client, hanoi_force: dict[str, Any]
+) -> None:
+    """The polled row shows no number of a marked record: reading it happens on the audited page."""
+    document = make_document(hanoi_force["cau_giay"], "Kế hoạch bảo vệ mục tiêu", security="mat")
+    Document.objects.filter(pk=document.pk).update(status=Status.DONE, number="77/KH-CAP")
+    client.force_login(hanoi_force["lanhdao.caugiay"])
+    before = AuditEntry.objects.count()
+    row = client.get(f"/console/documents/{document.pk}/status/")
+    assert row.status_code == 200
+    content = row.content.decode()
+    assert "77/KH-CAP" not in content and f"/console/documents/{document.pk}/" in content
+    assert AuditEntry.objects.count() == before
+    client.get(f"/console/documents/{document.pk}/")
+    assert AuditEntry.objects.count() == before + 1
+
+
 def test_console_search_page_highlight_and_tags(
     client: Client, hanoi_force: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
