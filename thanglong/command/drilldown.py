@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from datetime import datetime
 
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from thanglong.core.models import OrganisationUnit, UnitKind, Ward
+from thanglong.core.models import Ward
+from thanglong.feedback.services.queries import NO_WARD
 
 
 def queue_url(**filters: object) -> str:
@@ -17,19 +18,16 @@ def queue_url(**filters: object) -> str:
     return f"{base}?{urlencode(params)}" if params else base
 
 
-def stations_of(wards: Iterable[Ward]) -> dict[str, int]:
-    """Ward code → pk of its police station, in one query."""
-    codes = [ward.code for ward in wards]
-    rows = OrganisationUnit.objects.filter(ward_id__in=codes, kind=UnitKind.WARD_STATION).values_list(
-        "ward_id", "pk"
+def ward_url(ward: Ward | None, **filters: object) -> str:
+    """The queue narrowed to the reports whose address is in ``ward`` (or has no ward known)."""
+    return queue_url(ward=ward.code if ward is not None else NO_WARD, **filters)
+
+
+def received_url(after: datetime, before: datetime | None = None, **filters: object) -> str:
+    """The queue of reports received in (after, before], whatever their status now."""
+    return queue_url(
+        received_after=after.isoformat(timespec="seconds"),
+        received_before=before.isoformat(timespec="seconds") if before else None,
+        closed=1,
+        **filters,
     )
-    return dict(rows)
-
-
-def ward_url(ward: Ward | None, stations: dict[str, int], **filters: object) -> str:
-    """The queue of the ward's police station: the queue has no ward filter, and a ward's reports are
-    handled by its station (those routed to a department are in that department's queue)."""
-    if ward is None:
-        return queue_url(**filters)
-    station = stations.get(ward.code)
-    return queue_url(unit=station, **filters) if station else queue_url(q=ward.name, **filters)

@@ -50,6 +50,13 @@ class QueueFilterForm(forms.Form):
         label=_("Đơn vị"), required=False, queryset=OrganisationUnit.objects.none(), empty_label=_("Tất cả")
     )
     mine = forms.BooleanField(label=_("Chỉ phản ánh giao cho tôi"), required=False)
+    unassigned = forms.BooleanField(label=_("Chỉ phản ánh chưa giao cán bộ"), required=False)
+    closed = forms.BooleanField(label=_("Gồm cả phản ánh đã kết thúc"), required=False)
+    # Set by links from the command dashboard (a ward's figure, "new in the last hour"); kept as hidden
+    # inputs so the other filters can still be changed.
+    ward = forms.CharField(label=_("Phường/xã"), required=False, max_length=12)
+    received_after = forms.DateTimeField(label=_("Nhận sau"), required=False)
+    received_before = forms.DateTimeField(label=_("Nhận đến"), required=False)
 
     def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,6 +81,11 @@ class QueueFilterForm(forms.Form):
             deadline=data.get("deadline") or "",
             q=data.get("q") or "",
             mine=bool(data.get("mine")),
+            unassigned=bool(data.get("unassigned")),
+            include_closed=bool(data.get("closed")),
+            ward=data.get("ward") or "",
+            received_after=data.get("received_after"),
+            received_before=data.get("received_before"),
         )
 
 

@@ -38,7 +38,7 @@ class Report(models.Model):
     tracking_secret = models.CharField(max_length=48, default=_tracking_secret, editable=False)
     channel = models.CharField(_("kênh"), max_length=12, choices=Channel.choices)
     # Client-chosen key: a retried submission returns the first report instead of a second one.
-    idempotency_key = models.CharField(max_length=128, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001 - unique when set
 
     title = models.CharField(_("tiêu đề"), max_length=200, blank=True)
     text = models.TextField(_("nội dung"))

@@ -28,7 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from thanglong.core.access import visible_units
-from thanglong.core.models import OrganisationUnit, Role
+from thanglong.core.models import OrganisationUnit, Role, Ward
 from thanglong.core.roles import has_role, is_staff_member
 from thanglong.core.services import request_context
 from thanglong.core.views import _page_or_fragment, staff_required
@@ -88,6 +88,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
+        "narrowed": _narrowed_by(form),
         "officers": _assignable_officers(request.user, visible_units(request.user)),
         "is_leader": _is_leader(request.user),
         "can_dispatch": workflow.is_dispatcher(request.user) or _is_leader(request.user),
@@ -95,6 +96,25 @@ def queue(request: HttpRequest) -> HttpResponse:
     return _page_or_fragment(
         request, "feedback/console/queue.html", "feedback/console/_queue_table.html", context
     )
+
+
+def _narrowed_by(form: forms.QueueFilterForm) -> list[str]:
+    """The dashboard-set filters in words (ward, time window): they have no visible control of their own."""
+    filters = form.filters()
+    said: list[str] = []
+    if filters.ward == queries.NO_WARD:
+        said.append(str(_("chưa xác định phường/xã")))
+    elif filters.ward:
+        ward = Ward.objects.filter(pk=filters.ward).first()
+        said.append(ward.full_name if ward else filters.ward)
+    moment = "%H:%M %d/%m/%Y"
+    if filters.received_after is not None:
+        local = timezone.localtime(filters.received_after)
+        said.append(str(_("nhận sau %(time)s")) % {"time": local.strftime(moment)})
+    if filters.received_before is not None:
+        local = timezone.localtime(filters.received_before)
+        said.append(str(_("nhận đến %(time)s")) % {"time": local.strftime(moment)})
+    return said
 
 
 @staff_required

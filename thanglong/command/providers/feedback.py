@@ -12,7 +12,6 @@ from thanglong.command import drilldown, live, snapshots
 from thanglong.command.providers import Breakdown, BreakdownRow, Metric, Panel
 from thanglong.command.scope import Scope
 from thanglong.core.roles import is_staff_member
-from thanglong.feedback.choices import Status
 from thanglong.feedback.services.queries import NEAR_DEADLINE, OVERDUE
 
 
@@ -62,7 +61,7 @@ class FeedbackProvider:
                 new.last_hour,
                 previous=new.previous_hour,
                 compare_label=_("so với 1 giờ trước đó"),
-                url=drilldown.queue_url(unit=unit, status=Status.RECEIVED),
+                url=drilldown.received_url(now - timedelta(hours=1), now, unit=unit),
             ),
             Metric(
                 "feedback.new_day",
@@ -70,13 +69,13 @@ class FeedbackProvider:
                 new.last_day,
                 previous=new.previous_day,
                 compare_label=_("so với 24 giờ trước đó"),
-                url=drilldown.queue_url(unit=unit, status=Status.RECEIVED),
+                url=drilldown.received_url(now - timedelta(days=1), now, unit=unit),
             ),
             Metric(
                 "feedback.unassigned",
                 _("Chưa giao cán bộ"),
                 opened.unassigned,
-                url=drilldown.queue_url(unit=unit),
+                url=drilldown.queue_url(unit=unit, unassigned=1),
             ),
         ]
         if scope.include_unrouted:
@@ -98,7 +97,6 @@ class FeedbackProvider:
             ],
         )
         ward_rows = live.open_by_ward(scope)
-        stations = drilldown.stations_of(ward for ward, _total in ward_rows if ward is not None)
         wards = Breakdown(
             "feedback.by_ward",
             _("Phường/xã có nhiều phản ánh đang xử lý nhất"),
@@ -106,7 +104,7 @@ class FeedbackProvider:
                 BreakdownRow(
                     ward.full_name if ward else _("Chưa xác định địa bàn"),
                     total,
-                    drilldown.ward_url(ward, stations),
+                    drilldown.ward_url(ward, unit=unit),
                 )
                 for ward, total in ward_rows
             ],

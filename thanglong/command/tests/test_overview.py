@@ -16,6 +16,7 @@ from thanglong.command.providers import Metric, Panel
 from thanglong.command.scope import Scope
 from thanglong.command.tests.factories import make_report
 from thanglong.feedback.choices import Status
+from thanglong.feedback.models import Report
 
 pytestmark = pytest.mark.django_db
 OVERVIEW = reverse("command:overview")
@@ -101,3 +102,41 @@ def test_narrowing_to_an_invisible_unit_is_not_found(client: Any, hanoi_force: d
     client.force_login(hanoi_force["lanhdao.caugiay"])
     assert client.get(OVERVIEW, {"unit": hanoi_force["hoan_kiem"].pk}).status_code == 404
     assert client.get(OVERVIEW, {"unit": hanoi_force["cau_giay"].pk}).status_code == 200
+
+
+def test_every_feedback_figure_links_to_a_queue_of_exactly_that_many_reports(
+    client: Any, hanoi_force: dict[str, Any]
+) -> None:
+    """Drill-downs use the queue's own filters (ward, time window, unassigned, closed), so the list an
+    officer lands on has as many rows as the figure they clicked."""
+    now = timezone.now()
+    cau_giay, hoan_kiem = hanoi_force["cau_giay"], hanoi_force["hoan_kiem"]
+    officer = hanoi_force["canbo.caugiay"]
+    make_report(cau_giay, received=now - timedelta(days=9), due_in=timedelta(days=5))  # overdue
+    make_report(cau_giay, status=Status.RECEIVED, received=now - timedelta(minutes=10))
+    make_report(cau_giay, status=Status.RESOLVED, received=now - timedelta(minutes=30))  # new, not open
+    make_report(cau_giay, status=Status.IN_PROGRESS, received=now - timedelta(hours=5), assigned_to=officer)
+    make_report(cau_giay, received=now - timedelta(hours=3), ward_id=hoan_kiem.ward_id)  # another ward
+    unplaced = make_report(cau_giay, received=now - timedelta(hours=30), due_in=timedelta(hours=40))
+    Report.objects.filter(pk=unplaced.pk).update(ward=None)  # an address nobody could place
+    make_report(hoan_kiem, received=now - timedelta(minutes=5))  # not this leader's
+
+    client.force_login(hanoi_force["lanhdao.caugiay"])
+    body = client.get(OVERVIEW).content.decode()
+    figures = re.findall(r'data-metric="(feedback\.[a-z_]+)"[^>]*>\s*<a href="([^"]+)"', body)
+    rows = re.findall(r'<th scope="row"><a href="([^"]+)">[^<]*</a></th><td class="num">(\d+)</td>', body)
+    checked = 0
+    for key, link in figures:
+        queue = client.get(link.replace("&amp;", "&"))
+        assert queue.status_code == 200, key
+        assert queue.context["page"].paginator.count == int(_metric(body, key)), key
+        checked += 1
+    for link, value in rows:
+        queue = client.get(link.replace("&amp;", "&"))
+        assert queue.context["page"].paginator.count == int(value), link
+        checked += 1
+    assert {"feedback.open", "feedback.new_hour", "feedback.new_day", "feedback.unassigned"} <= {
+        key for key, _link in figures
+    }
+    assert _metric(body, "feedback.new_hour") == "2" and _metric(body, "feedback.unassigned") == "4"
+    assert len(rows) >= 4 and checked >= 10  # wards (incl. "not known") and categories

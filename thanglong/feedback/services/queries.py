@@ -37,6 +37,7 @@ Actor = User | AnonymousUser
 OVERDUE = "overdue"
 NEAR_DEADLINE = "near_deadline"
 FOLDED_SCAN_LIMIT = 5000
+NO_WARD = "none"
 # Office hours (Government Decree on working time for civil servants: 8:00–12:00, 13:00–17:00).
 OFFICE_WINDOWS = ((time(8), time(12)), (time(13), time(17)))
 WORKING_HOURS_PER_DAY = 8
@@ -77,6 +78,10 @@ class QueueFilters:
     q: str = ""
     mine: bool = False
     include_closed: bool = False
+    ward: str = ""  # a ward code, or NO_WARD for reports whose place is not known
+    received_after: datetime | None = None  # received strictly after
+    received_before: datetime | None = None  # received at or before
+    unassigned: bool = False  # no officer assigned yet
 
 
 def _with_listing_columns(queryset: QuerySet[Report]) -> QuerySet[Report]:
@@ -101,6 +106,16 @@ def queue(user: Actor, filters: QueueFilters, now: datetime | None = None) -> Qu
         qs = qs.filter(unit__path__startswith=filters.unit.path)
     if filters.mine and isinstance(user, User):
         qs = qs.filter(assigned_to=user)
+    if filters.unassigned:
+        qs = qs.filter(assigned_to__isnull=True)
+    if filters.ward == NO_WARD:
+        qs = qs.filter(ward__isnull=True)
+    elif filters.ward:
+        qs = qs.filter(ward_id=filters.ward)
+    if filters.received_after is not None:
+        qs = qs.filter(received_at__gt=filters.received_after)
+    if filters.received_before is not None:
+        qs = qs.filter(received_at__lte=filters.received_before)
     if filters.deadline == OVERDUE:
         qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=now)
     elif filters.deadline == NEAR_DEADLINE:
