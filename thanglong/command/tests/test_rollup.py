@@ -57,5 +57,40 @@ def test_recent_refresh_keeps_older_days_and_full_refresh_recomputes_them(
     assert DailyStat.objects.filter(unit=hanoi_force["hoan_kiem"]).get().resolved == 0
     output = io.StringIO()
     call_command("command_rollup", "--full", stdout=output)
-    assert "rollup:" in output.getvalue()
+    assert output.getvalue().startswith("rollup (full):")
     assert DailyStat.objects.filter(unit=hanoi_force["hoan_kiem"]).get().resolved == 1
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_the_running_rollup_does_the_nightly_full_refresh_and_queues_the_periodic_reports(
+    hanoi_force: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`thanglong serve` runs `command-rollup --every 300`: once a night it recomputes every day and
+    queues the last week's, month's and quarter's report of every unit with a leader, once."""
+    from datetime import date
+
+    from thanglong.command.management.commands import command_rollup
+    from thanglong.command.models import UnitReport
+
+    make_report(hanoi_force["cau_giay"], received=timezone.now() - timedelta(days=3))
+    sleeps: list[int] = []
+
+    def sleep(seconds: int) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            raise _Stop
+
+    monkeypatch.setattr(command_rollup.time, "sleep", sleep)
+    monkeypatch.setattr(command_rollup.Command, "_initial_last_night", staticmethod(lambda: date(2000, 1, 1)))
+    output = io.StringIO()
+    with pytest.raises(_Stop):
+        call_command("command_rollup", "--every", "300", stdout=output)
+    lines = output.getvalue().splitlines()
+    assert lines[0].startswith("rollup (full)") and lines[-1].startswith("rollup (recent days)")
+    scheduled = UnitReport.objects.filter(scheduled=True)
+    assert {report.period_kind for report in scheduled} == {"week", "month", "quarter"}
+    assert scheduled.filter(unit=hanoi_force["cau_giay"]).count() == 3
+    assert sum("report(s)" in line for line in lines) == 3  # the second pass the same night queues nothing

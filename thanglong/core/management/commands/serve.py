@@ -52,6 +52,10 @@ class Command(BaseCommand):
             # Deadlines pass while nobody is looking: sweep for overdue reports every 5 minutes.
             sweep = [sys.executable, "-m", "thanglong.cli", "feedback-sla", "--every", "300", "--enqueue"]
             processes.append(subprocess.Popen(sweep))  # noqa: S603
+            # The dashboard's daily rollup: recent days every 5 minutes, everything and the periodic
+            # unit reports once a night.
+            rollup = [sys.executable, "-m", "thanglong.cli", "command-rollup", "--every", "300"]
+            processes.append(subprocess.Popen(rollup))  # noqa: S603
             if settings.THANGLONG_CONSUME_DIR:
                 # Scanner output dropped in the consume folder is taken in every few seconds.
                 consume = [sys.executable, "-m", "thanglong.cli", "documents", "consume", "--every", "5"]
