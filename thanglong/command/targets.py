@@ -141,26 +141,21 @@ def visible_targets(user: Actor) -> QuerySet[Target]:
 
 def statuses(user: Actor, today: date | None = None) -> list[TargetStatus]:
     """Every target the user may see with its state; missed and at-risk first."""
-    latest_first = TargetProgress.objects.order_by("-as_of", "-id")
-    targets = visible_targets(user).prefetch_related(Prefetch("progress_reports", queryset=latest_first))
-    result = []
-    for target in targets:
-        reports = list(target.progress_reports.all())
-        result.append(evaluate(target, reports[0] if reports else None, today))
-    result.sort(key=lambda status: (STATE_ORDER[status.state], status.target.code))
-    return result
+    return _evaluated(visible_targets(user), today)
 
 
 def statuses_for_units(unit_ids: Sequence[int], today: date | None = None) -> list[TargetStatus]:
     """Targets owned by these units (for a unit's report, whoever generates it)."""
-    latest_first = TargetProgress.objects.order_by("-as_of", "-id")
-    targets = (
-        Target.objects.filter(is_active=True, owner_unit_id__in=list(unit_ids))
-        .select_related("owner_unit")
-        .prefetch_related(Prefetch("progress_reports", queryset=latest_first))
+    targets = Target.objects.filter(is_active=True, owner_unit_id__in=list(unit_ids)).select_related(
+        "owner_unit"
     )
+    return _evaluated(targets, today)
+
+
+def _evaluated(targets: QuerySet[Target], today: date | None) -> list[TargetStatus]:
+    latest_first = TargetProgress.objects.order_by("-as_of", "-id")
     result = []
-    for target in targets:
+    for target in targets.prefetch_related(Prefetch("progress_reports", queryset=latest_first)):
         reports = list(target.progress_reports.all())
         result.append(evaluate(target, reports[0] if reports else None, today))
     result.sort(key=lambda status: (STATE_ORDER[status.state], status.target.code))
