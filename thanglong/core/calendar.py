@@ -38,6 +38,10 @@ class _YearExceptions:
 
 
 _cache: dict[int, tuple[float, _YearExceptions]] = {}
+# Deadlines depend only on the day of receipt, whether it was after closing time, and the limit: every
+# report of a day asks the same question (twice, at intake), so the answer is kept as long as the year's
+# exceptions it was computed from.
+_deadlines: dict[tuple[date, bool, int], tuple[float, datetime]] = {}
 
 
 def _load_year(year: int) -> _YearExceptions:
@@ -68,6 +72,7 @@ def _exceptions_for_year(year: int) -> _YearExceptions:
 def clear_cache() -> None:
     """Called whenever the calendar table changes (services, the admin and the signals below)."""
     _cache.clear()
+    _deadlines.clear()
 
 
 @receiver([post_save, post_delete], sender=CalendarDay, dispatch_uid="core.calendar.calendar_day_changed")
@@ -134,9 +139,16 @@ def deadline(received_at: datetime, working_days: int) -> datetime:
         raise ValueError("working_days must not be negative")
     local_zone = timezone.get_default_timezone()
     received_local = timezone.localtime(received_at, local_zone)
-    received_on = received_local.date()
-    if not is_working_day(received_on) or received_local.time() >= OFFICE_CLOSING_TIME:
+    key = (received_local.date(), received_local.time() >= OFFICE_CLOSING_TIME, working_days)
+    now = monotonic()
+    cached = _deadlines.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    received_on, after_closing, _days = key
+    if not is_working_day(received_on) or after_closing:
         received_on = next_working_day(received_on)
-    return datetime.combine(
+    result = datetime.combine(
         add_working_days(received_on, working_days), OFFICE_CLOSING_TIME, tzinfo=local_zone
     )
+    _deadlines[key] = (now + CACHE_SECONDS, result)
+    return result

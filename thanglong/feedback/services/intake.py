@@ -141,8 +141,10 @@ def as_bool(value: Any) -> bool:
 
 def _clean_text(value: Any) -> str:
     text = unicodedata.normalize("NFC", str(value or ""))
-    # Control characters other than line breaks and tabs are never part of a message.
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    # Control characters other than line breaks and tabs are never part of a message. Most text has
+    # none: str.isprintable() is False for every "C" category, so only then is it scanned by character.
+    if not text.replace("\n", "").replace("\t", "").isprintable():
+        text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return text.strip()
 
 
