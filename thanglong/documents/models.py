@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from thanglong.core.models import OrganisationUnit
 
@@ -33,14 +34,14 @@ class Failure(models.TextChoices):
 class Security(models.TextChoices):
     """Độ mật under the Law on Protection of State Secrets; anything above NONE restricts the record."""
 
-    NONE = "", _("Thường")
+    NONE = "", pgettext_lazy("security marking", "Thường")
     SECRET = "mat", _("Mật")
     TOP_SECRET = "toi_mat", _("Tối mật")
     ULTRA_SECRET = "tuyet_mat", _("Tuyệt mật")
 
 
 class Urgency(models.TextChoices):
-    NONE = "", _("Thường")
+    NONE = "", pgettext_lazy("urgency", "Thường")
     URGENT = "khan", _("Khẩn")
     VERY_URGENT = "thuong_khan", _("Thượng khẩn")
     EXPRESS = "hoa_toc", _("Hỏa tốc")
