@@ -10,11 +10,13 @@ from ninja.security import django_auth
 
 from thanglong import __version__
 from thanglong.assistant.api import router as assistant_router
+from thanglong.cameras.api import router as cameras_router
 from thanglong.command.api import router as command_router
 from thanglong.core.api import router as core_router
 from thanglong.core.api_errors import error_response
 from thanglong.documents.api import router as documents_router
 from thanglong.feedback.api import router as feedback_router
+from thanglong.incidents.api import router as incidents_router
 from thanglong.procedures.api import router as procedures_router
 
 api = NinjaAPI(
@@ -63,3 +65,5 @@ api.add_router("/assistant", assistant_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/command", command_router)
 api.add_router("/documents", documents_router)
+api.add_router("/cameras", cameras_router)
+api.add_router("/incidents", incidents_router)

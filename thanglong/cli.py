@@ -20,6 +20,12 @@ Everyday commands:
   triage             retrain / evaluate / run the automatic triage of citizens' reports
   feedback-sla       raise overdue / near-deadline alerts and retry pending notifications
   documents          digitised documents: import <dir>, consume (watched folder), reindex, sweep
+  cameras            Camera AI: purge (retention), add-key (external systems), health, scale
+  command-rollup     refresh the dashboard's daily rollup (--full nightly; --every N keeps running)
+  command-reports    queue the periodic unit reports (PDF) of the last week/month/quarter (--email)
+  camera-worker      read camera streams / video files, record plate and face events (--group G)
+  sip-serve          answer SIP calls from a PBX / the carrier trunk with the callbot (UDP 5060)
+  voice              callbot: purge (retention), say "text" -o out.wav, transcribe in.wav
   migrate            create or upgrade the database
   db_worker          run a background-job worker (database backend)
   check --deploy     check production settings

@@ -300,6 +300,8 @@ LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # type: ignore[index]  
 # A target is at risk when its progress trails the time elapsed by more than this many points (%).
 THANGLONG_COMMAND_AT_RISK_MARGIN = env_int("THANGLONG_COMMAND_AT_RISK_MARGIN", 10, minimum=0)
 THANGLONG_COMMAND_STALE_DAYS = env_int("THANGLONG_COMMAND_STALE_DAYS", 45, minimum=1)
+# The nightly run of `thanglong serve` (command-rollup --every) e-mails the periodic unit reports too.
+THANGLONG_COMMAND_REPORTS_EMAIL = env_bool("THANGLONG_COMMAND_REPORTS_EMAIL", False)
 THANGLONG_COMMAND_EVIDENCE_MAX_MB = env_int("THANGLONG_COMMAND_EVIDENCE_MAX_MB", 10, minimum=1)
 THANGLONG_COMMAND_EVIDENCE_MAX_FILES = env_int("THANGLONG_COMMAND_EVIDENCE_MAX_FILES", 5, minimum=1)
 # Public statistics: counts below this are shown as "fewer than N"; the page is cached this long.
@@ -310,7 +312,56 @@ THANGLONG_PUBLIC_STATS_CACHE_SECONDS = env_int("THANGLONG_PUBLIC_STATS_CACHE_SEC
 # Engines by dotted path to a zero-argument factory (see thanglong/cameras/engines.py).
 THANGLONG_PLATE_READER = env_str("THANGLONG_PLATE_READER", "thanglong.cameras.plates.reader.default_reader")
 THANGLONG_FACE_ENGINE = env_str("THANGLONG_FACE_ENGINE", "thanglong.cameras.faces.engine.default_engine")
+# Retention of camera events in days, per kind; events behind a confirmed alert are kept longer.
+THANGLONG_CAMERA_RETENTION_PLATE_DAYS = env_int("THANGLONG_CAMERA_RETENTION_PLATE_DAYS", 90, minimum=1)
+THANGLONG_CAMERA_RETENTION_FACE_DAYS = env_int("THANGLONG_CAMERA_RETENTION_FACE_DAYS", 30, minimum=1)
+THANGLONG_CAMERA_RETENTION_ALERT_DAYS = env_int("THANGLONG_CAMERA_RETENTION_ALERT_DAYS", 1825, minimum=1)
+# Uploads for analysis and snapshots posted by external systems: bytes and pixels.
+THANGLONG_CAMERA_MAX_IMAGE_BYTES = env_int("THANGLONG_CAMERA_MAX_IMAGE_BYTES", 8 * 1024 * 1024, minimum=1024)
+THANGLONG_CAMERA_MAX_IMAGE_PIXELS = env_int("THANGLONG_CAMERA_MAX_IMAGE_PIXELS", 40_000_000, minimum=10_000)
+# Face match: largest Euclidean distance between dlib descriptors that counts as the same person
+# (dlib's convention is 0.6; lower means fewer false alerts and more misses; see `python -m bench faces`).
+THANGLONG_FACE_MATCH_THRESHOLD = float(env_str("THANGLONG_FACE_MATCH_THRESHOLD", "0.6"))
 
 # --- Voice and callbot (thanglong.voice) -----------------------------------------------------------
+# Speech-to-text engine of the callbot: "vietasr" (default, streaming) or "whisper" (faster-whisper base).
+THANGLONG_VOICE_ASR_ENGINE = env_choice("THANGLONG_VOICE_ASR_ENGINE", "vietasr", ("vietasr", "whisper"))
+# Voice of the callbot: north-female, north-male, south-female, south-male (see thanglong/voice/engines).
+THANGLONG_VOICE_TTS_VOICE = env_str("THANGLONG_VOICE_TTS_VOICE", "north-female")
+# Where the Whisper model joined from its two wheels is cached (written once).
+THANGLONG_VOICE_WHISPER_DIR = env_path("THANGLONG_VOICE_WHISPER_DIR", MODEL_DIR / "whisper-base")
+# Call recordings (WAV) and how long calls and recordings are kept.
+THANGLONG_VOICE_RECORDINGS_DIR = env_path("THANGLONG_VOICE_RECORDINGS_DIR", MEDIA_ROOT / "voice")
+THANGLONG_VOICE_RETENTION_DAYS = env_int("THANGLONG_VOICE_RETENTION_DAYS", 90, minimum=1)
+# End of the caller's utterance after this much silence; answers below this ASR confidence (%) are re-asked.
+THANGLONG_VOICE_END_SILENCE_MS = env_int("THANGLONG_VOICE_END_SILENCE_MS", 600, minimum=100)
+THANGLONG_VOICE_MIN_CONFIDENCE = env_int("THANGLONG_VOICE_MIN_CONFIDENCE", 40, minimum=0)
+
+# SIP endpoint of the callbot for a PBX or the carrier trunk (`thanglong sip-serve`, UDP).
+THANGLONG_SIP_HOST = env_str("THANGLONG_SIP_HOST", "127.0.0.1")
+THANGLONG_SIP_PORT = env_int("THANGLONG_SIP_PORT", 5060, minimum=1)
+# The address put in SIP Contact and SDP when the bound one is not what the PBX reaches (NAT, 0.0.0.0).
+THANGLONG_SIP_ADVERTISED_HOST = env_str("THANGLONG_SIP_ADVERTISED_HOST", "")
+THANGLONG_SIP_RTP_PORTS = env_str("THANGLONG_SIP_RTP_PORTS", "20000-20999")  # even ports, two per call
+THANGLONG_SIP_MAX_CALLS = env_int("THANGLONG_SIP_MAX_CALLS", 30, minimum=1)
+# Addresses/networks the PBX or trunk sends from (comma-separated CIDRs); others get 403. Empty: any.
+THANGLONG_SIP_ALLOWED_PEERS = env_list("THANGLONG_SIP_ALLOWED_PEERS", [])
+# Where a transfer goes (SIP REFER): the officer queue and the 113/114 call-takers; empty: keep the call.
+THANGLONG_SIP_OFFICER_URI = env_str("THANGLONG_SIP_OFFICER_URI", "")
+THANGLONG_SIP_EMERGENCY_URI = env_str("THANGLONG_SIP_EMERGENCY_URI", "")
+# Optional registration with a PBX ("sip:pbx.local:5060"), digest credentials.
+THANGLONG_SIP_REGISTRAR = env_str("THANGLONG_SIP_REGISTRAR", "")
+THANGLONG_SIP_USERNAME = env_str("THANGLONG_SIP_USERNAME", "")
+THANGLONG_SIP_PASSWORD = env_secret("THANGLONG_SIP_PASSWORD", "")
+# Builds each call's session (dotted path to a callable taking a CallInfo).
+THANGLONG_SIP_SESSION_FACTORY = env_str(
+    "THANGLONG_SIP_SESSION_FACTORY", "thanglong.voice.sip.session.callbot_session"
+)
 
 # --- 113/114 incidents (thanglong.incidents) --------------------------------------------------------
+# Camera events linked to an incident: same ward, this many minutes either side of the call.
+THANGLONG_INCIDENTS_CAMERA_WINDOW_MINUTES = env_int(
+    "THANGLONG_INCIDENTS_CAMERA_WINDOW_MINUTES", 30, minimum=1
+)
+# The live incident page polls for new transcript lines and timeline steps this often.
+THANGLONG_INCIDENTS_POLL_SECONDS = env_int("THANGLONG_INCIDENTS_POLL_SECONDS", 3, minimum=1)

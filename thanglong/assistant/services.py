@@ -217,6 +217,11 @@ def ask(
             needs_clarification=reply.needs_clarification,
             latency_ms=latency_ms,
         )
+        if reply.emergency:
+            # The person was told to call 113/114/115; the call-takers also see what they wrote, at once.
+            from thanglong.incidents.services import open_from_channel
+
+            open_from_channel(channel="assistant", text=text, reference=f"{conversation.pk}:{turn.pk}")
     return conversation, turn, reply
 
 

@@ -7,3 +7,11 @@ class CamerasConfig(AppConfig):
     label = "cameras"
     verbose_name = _("Camera AI")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from typing import cast
+
+        from thanglong.command.providers import MetricProvider, register
+        from thanglong.command.providers.cameras import CamerasProvider
+
+        register(cast(MetricProvider, CamerasProvider()))

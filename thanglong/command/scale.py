@@ -302,6 +302,9 @@ def generate(total: int = CITY_REPORTS, *, out: Out = print, days: int = 365, pr
     rollup.refresh(full=True)
     snapshots.reconstruct(now - timedelta(days=1))  # the overview's "24 hours ago" from the first view
     out(f"  city scale: {count} reports added ({Report.objects.count()} in all), daily rollup rebuilt")
+    from thanglong.cameras import scale as camera_scale  # plate reads: five per report (5M for a city)
+
+    camera_scale.generate(total * 5, out=out, progress=progress)
     return count
 
 

@@ -28,6 +28,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         else:
             items.append({"url": reverse("command:targets"), "label": _("Chỉ tiêu"), "key": "targets"})
         items.append({"url": reverse("documents:index"), "label": _("Kho văn bản"), "key": "documents"})
+        items.append({"url": reverse("voice:calls"), "label": _("Tổng đài tự động"), "key": "calls"})
+        if user.has_perm("cameras.view_camera"):
+            items.append({"url": reverse("cameras:index"), "label": _("Camera AI"), "key": "cameras"})
+        if user.has_perm("incidents.view_incident"):
+            items.append({"url": reverse("incidents:list"), "label": _("Sự vụ 113/114"), "key": "incidents"})
         items.append({"url": reverse("core:units"), "label": _("Đơn vị"), "key": "units"})
         items.append({"url": reverse("core:divisions"), "label": _("Địa bàn hành chính"), "key": "divisions"})
         items.append({"url": reverse("core:calendar"), "label": _("Lịch làm việc"), "key": "calendar"})

@@ -89,6 +89,32 @@ for _role in (Role.OFFICER, Role.UNIT_LEADER, Role.COMMAND_CENTRE, Role.ADMINIST
 for _role in (Role.UNIT_LEADER, Role.COMMAND_CENTRE, Role.ADMINISTRATOR):
     ROLE_PERMISSIONS[_role].append("documents.view_classified")
 
+# Camera AI (thanglong.cameras): every officer sees the cameras of their units and alerts (plates
+# masked); plate search and unmasked data from unit leaders up; face search, watch-lists and evidence
+# export for the command centre and administrators; the registry for administrators.
+for _role in (Role.OFFICER, Role.UNIT_LEADER, Role.COMMAND_CENTRE, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role].append("cameras.view_camera")
+for _role in (Role.UNIT_LEADER, Role.COMMAND_CENTRE, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] += ["cameras.search_events", "cameras.view_personal_data", "cameras.decide_alert"]
+for _role in (Role.COMMAND_CENTRE, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] += ["cameras.search_faces", "cameras.manage_watchlist", "cameras.export_evidence"]
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] += ["cameras.add_camera", "cameras.change_camera"]
+# 113/114 incidents (thanglong.incidents): staff see and handle their units' incidents; the command
+# centre's call-takers (and administrators) take the calls and see callers' numbers.
+for _role in (Role.OFFICER, Role.UNIT_LEADER, Role.COMMAND_CENTRE, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] += ["incidents.view_incident", "incidents.change_incident"]
+for _role in (Role.COMMAND_CENTRE, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] += [
+        "incidents.add_incident",
+        "incidents.take_calls",
+        "incidents.view_caller_number",
+    ]
+
+
+# Callbot (thanglong.voice): callers' full numbers, transcripts and recordings.
+for _role in (Role.COMMAND_CENTRE, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] += ["voice.view_call", "voice.view_caller_number"]
+
 
 def ensure_role_groups() -> None:
     for role, codenames in ROLE_PERMISSIONS.items():

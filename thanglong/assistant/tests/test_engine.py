@@ -275,3 +275,15 @@ def test_demo_catalogue(shared_data: Path) -> None:
         assert engine.reply(question).procedure_codes == [code], question
     fee = engine.reply("cấp thẻ căn cước lần đầu mất phí bao nhiêu")
     assert fee.procedure_codes == ["2.000200"] and not AMOUNT.search(fee.answer)
+
+
+@pytest.mark.django_db
+def test_an_emergency_told_to_the_assistant_reaches_the_113_call_takers() -> None:
+    """The person is told to call 113 at once, and what they wrote opens an incident for the call-takers."""
+    from thanglong.assistant import services
+    from thanglong.incidents.models import Incident
+
+    conversation, turn, reply = services.ask("cứu tôi với, có cướp cầm dao trong nhà", channel="web")
+    assert reply.emergency and "113" in reply.answer
+    incident = Incident.objects.get(reference=f"{conversation.pk}:{turn.pk}")
+    assert incident.channel == "assistant" and incident.line == "113"

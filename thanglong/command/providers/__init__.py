@@ -93,6 +93,7 @@ class MetricProvider(Protocol):
 
 
 _registry: dict[str, MetricProvider] = {}
+_from_apps: dict[str, MetricProvider] = {}  # registered by the apps themselves at start-up
 _loaded = False
 
 
@@ -101,6 +102,10 @@ def register(provider: MetricProvider) -> MetricProvider:
     if not isinstance(provider, MetricProvider):
         raise TypeError(f"{provider!r} is not a metric provider")
     _registry[provider.key] = provider
+    from django.apps import apps
+
+    if not apps.ready:  # an AppConfig.ready() registration: it outlives reset()
+        _from_apps[provider.key] = provider
     return provider
 
 
@@ -125,7 +130,8 @@ def panels(user: Actor, scope: Scope, now: datetime) -> list[Panel]:
 
 
 def reset() -> None:
-    """Tests: forget registered providers and read the setting again."""
+    """Tests: forget providers registered since start-up and read the setting again."""
     global _loaded
     _registry.clear()
+    _registry.update(_from_apps)
     _loaded = False

@@ -61,7 +61,7 @@ def test_recent_refresh_keeps_older_days_and_full_refresh_recomputes_them(
     assert DailyStat.objects.filter(unit=hanoi_force["hoan_kiem"]).get().resolved == 1
 
 
-class _Stop(Exception):
+class _StopError(Exception):
     pass
 
 
@@ -81,12 +81,12 @@ def test_the_running_rollup_does_the_nightly_full_refresh_and_queues_the_periodi
     def sleep(seconds: int) -> None:
         sleeps.append(seconds)
         if len(sleeps) == 2:
-            raise _Stop
+            raise _StopError
 
     monkeypatch.setattr(command_rollup.time, "sleep", sleep)
     monkeypatch.setattr(command_rollup.Command, "_initial_last_night", staticmethod(lambda: date(2000, 1, 1)))
     output = io.StringIO()
-    with pytest.raises(_Stop):
+    with pytest.raises(_StopError):
         call_command("command_rollup", "--every", "300", stdout=output)
     lines = output.getvalue().splitlines()
     assert lines[0].startswith("rollup (full)") and lines[-1].startswith("rollup (recent days)")

@@ -1,3 +1,4 @@
+from thanglong.core.models.alerts import ConsoleAlert as ConsoleAlert
 from thanglong.core.models.audit import AuditAction, AuditEntry
 from thanglong.core.models.calendar import CalendarDay, CalendarDayKind
 from thanglong.core.models.divisions import LegacyWard, LegacyWardSuccessor, Province, Ward

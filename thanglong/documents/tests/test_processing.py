@@ -156,17 +156,17 @@ def test_a_re_run_removes_the_previous_runs_page_images_and_archive_copy(
     data = samples.scanned_decision_pdf()
     with django_capture_on_commit_callbacks(execute=True):
         document = _process(data, "qd-123.pdf", hanoi_force["cau_giay"])
-    first_images = [page.image.name for page in document.pages.all()]
-    first_archive = document.archive.name
+    first_images = [str(page.image.name) for page in document.pages.all()]
+    first_archive = str(document.archive.name)
     assert first_images and all(default_storage.exists(name) for name in [*first_images, first_archive])
 
     Document.objects.filter(pk=document.pk).update(status=Status.QUEUED)  # what "Nhận dạng lại" does
     with django_capture_on_commit_callbacks(execute=True):
         assert processing.process_document(document.pk) == "done"
     document.refresh_from_db()
-    second_images = [page.image.name for page in document.pages.all()]
+    second_images = [str(page.image.name) for page in document.pages.all()]
     assert second_images and set(second_images).isdisjoint(first_images)
-    assert all(default_storage.exists(name) for name in [*second_images, document.archive.name])
+    assert all(default_storage.exists(name) for name in [*second_images, str(document.archive.name)])
     assert not any(default_storage.exists(name) for name in [*first_images, first_archive])
     with document.original.open("rb") as original:
         assert original.read() == data  # the original stays as it came

@@ -181,6 +181,8 @@ def _store(report: Report, analysis: Analysis, engine: TriageEngine, units: Unit
                 "signals": analysis.priority.urgent_signals,
             },
         )
+    if urgent:
+        _open_incident(report)
     if merged_now and primary is not None and root is not None:
         data = {"primary": root, "score": round(primary.score, 3), "source": "triage"}
         _event(report, EventKind.MERGED, f"Trùng sự việc với phản ánh #{root}", data)
@@ -194,6 +196,19 @@ def _store(report: Report, analysis: Analysis, engine: TriageEngine, units: Unit
                 "source": "triage",
             },
         )
+
+
+def _open_incident(report: Report) -> None:
+    """An ongoing emergency written as a report also goes to the 113/114 call-takers (once per report)."""
+    from thanglong.incidents.services import open_from_channel
+
+    open_from_channel(
+        channel="feedback",
+        text=report.text,
+        reference=report.tracking_code,
+        location_text=report.address_text,
+        caller_number=report.contact_phone,
+    )
 
 
 def _summary(report: Report, proposed: Route) -> str:

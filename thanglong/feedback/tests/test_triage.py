@@ -178,6 +178,11 @@ def test_urgent_report_raises_one_alert_and_is_idempotent(hanoi_force: dict[str,
     again = apply_triage(report.pk, force=True)  # re-triage on request: one more decision, no second alert
     assert kinds(again).count(EventKind.ALERT) == 1
     assert kinds(again).count(EventKind.TRIAGED) == 2
+    # The call-takers of 113 get it as an incident too, once however often the report is triaged.
+    from thanglong.incidents.models import Incident
+
+    incident = Incident.objects.get(reference=report.tracking_code)
+    assert incident.line == "113" and incident.channel == "feedback" and "dao" in incident.summary.lower()
 
 
 def test_same_incident_is_linked_to_the_first_report(hanoi_force: dict[str, Any]) -> None:

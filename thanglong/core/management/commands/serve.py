@@ -38,6 +38,7 @@ class Command(BaseCommand):
                 "imports",
                 "reports",
                 "documents",
+                "cameras",
                 "--with-scheduler",
                 "--job-class",
                 "django_tasks_rq.Job",
@@ -56,6 +57,9 @@ class Command(BaseCommand):
             # unit reports once a night.
             rollup = [sys.executable, "-m", "thanglong.cli", "command-rollup", "--every", "300"]
             processes.append(subprocess.Popen(rollup))  # noqa: S603
+            # Camera events past their retention period (and their images) go once a day.
+            purge = [sys.executable, "-m", "thanglong.cli", "cameras", "purge", "--every", "86400"]
+            processes.append(subprocess.Popen(purge))  # noqa: S603
             if settings.THANGLONG_CONSUME_DIR:
                 # Scanner output dropped in the consume folder is taken in every few seconds.
                 consume = [sys.executable, "-m", "thanglong.cli", "documents", "consume", "--every", "5"]

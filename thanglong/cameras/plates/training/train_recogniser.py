@@ -1,0 +1,107 @@
+"""Train the plate character recogniser (CRNN + CTC) on synthetic plates and export it to ONNX.
+
+    nice -n 10 python -m thanglong.cameras.plates.training.train_recogniser --steps 2400 --seed 7
+
+A pool of rendered samples is kept in memory and a few are replaced every step, so the model sees a
+stream of fresh plates without waiting on rendering. Progress and validation accuracy (held-out
+synthetic plates, another seed) are printed; the ONNX file is rewritten at each checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from thanglong.cameras.plates.preprocess import ALPHABET
+from thanglong.cameras.plates.recogniser import greedy_decode
+from thanglong.cameras.plates.synth.scene import recogniser_sample
+from thanglong.cameras.plates.training.common import (
+    MODELS_DIR,
+    Budget,
+    Progress,
+    export_onnx,
+    learning_rate,
+    setup,
+)
+from thanglong.cameras.plates.training.nets import Recogniser
+
+INDEX = {c: i + 1 for i, c in enumerate(ALPHABET)}
+
+
+def _batch(samples: list[tuple[np.ndarray, str, int]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    images = torch.from_numpy(np.stack([s[0] for s in samples]))
+    targets = torch.tensor([INDEX[c] for s in samples for c in s[1]], dtype=torch.long)
+    lengths = torch.tensor([len(s[1]) for s in samples], dtype=torch.long)
+    return images, targets, lengths
+
+
+def evaluate(model: nn.Module, samples: list[tuple[np.ndarray, str, int]]) -> float:
+    model.eval()
+    with torch.no_grad():
+        logits = model(torch.from_numpy(np.stack([s[0] for s in samples]))).numpy()
+    model.train()
+    hits = sum(greedy_decode(row)[0] == s[1] for row, s in zip(logits, samples, strict=True))
+    return hits / len(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--steps", type=int, default=2400)
+    parser.add_argument("--batch", type=int, default=48)
+    parser.add_argument("--pool", type=int, default=5000)
+    parser.add_argument("--refresh", type=int, default=8, help="samples re-rendered per step")
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--minutes", type=float, default=None, help="time budget; the schedule ends early")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--every", type=int, default=100, help="report/checkpoint interval")
+    parser.add_argument("--out", default=str(MODELS_DIR / "recogniser.onnx"))
+    args = parser.parse_args()
+
+    rng = setup(args.seed, args.threads)
+    val_rng = np.random.default_rng(args.seed + 1000)
+    print(f"rendering {args.pool} training and 400 validation plates …", flush=True)
+    pool = [recogniser_sample(rng) for _ in range(args.pool)]
+    val = [recogniser_sample(val_rng) for _ in range(400)]
+    model = Recogniser()
+    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    ctc = nn.CTCLoss(blank=0, zero_infinity=True)
+    progress = Progress(args.steps)
+    budget = Budget(args.steps, args.minutes)
+    running = 0.0
+    step = 0
+    while budget.progress(step) < 1.0:
+        step += 1
+        for group in optimiser.param_groups:
+            group["lr"] = learning_rate(args.lr, budget.progress(step - 1))
+        for _ in range(args.refresh):
+            pool[int(rng.integers(len(pool)))] = recogniser_sample(rng)
+        picks = rng.choice(len(pool), args.batch, replace=False)
+        images, targets, lengths = _batch([pool[i] for i in picks])
+        log_probs = model(images).log_softmax(2).permute(1, 0, 2)  # (T, N, C)
+        input_lengths = torch.full((images.shape[0],), log_probs.shape[0], dtype=torch.long)
+        loss = ctc(log_probs, targets, input_lengths, lengths)
+        optimiser.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimiser.step()
+        value = float(loss.detach())
+        running = 0.95 * running + 0.05 * value if step > 1 else value
+        if step % args.every == 0 or budget.progress(step) >= 1.0:
+            progress.report(step, loss=running, val_exact=evaluate(model, val))
+            export_onnx(
+                model, torch.zeros(1, 1, 32, 160), Path(args.out), outputs=["logits"],
+                dynamic={"input": {0: "n"}, "logits": {0: "n"}},
+            )  # fmt: skip
+            model.train()
+    print(f"saved {args.out} after {step} steps")
+
+
+if __name__ == "__main__":
+    main()
