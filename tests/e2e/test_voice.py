@@ -37,25 +37,23 @@ def _question_wav(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def microphone_browser(tmp_path: Path) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
+def microphone_browser(tmp_path: Path, browser: Any) -> Iterator[Any]:
+    """A second Chromium with a fake microphone playing the question, launched through the session's
+    Playwright (a second sync Playwright cannot start while the session one runs)."""
     if not shutil.which("espeak-ng"):
         pytest.skip("espeak-ng is not installed")
     pytest.importorskip("vietasr", reason="viet-asr is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
     fake = [
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={_question_wav(tmp_path)}",
         "--autoplay-policy=no-user-gesture-required",
     ]
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS + fake
-        )
-        yield browser
-        browser.close()
+    microphone = browser.browser_type.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS + fake
+    )
+    yield microphone
+    microphone.close()
 
 
 @pytest.fixture
