@@ -50,20 +50,20 @@ class Command(BaseCommand):
         processes: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"] and settings.TASKS_BACKEND != "immediate":
             processes.append(subprocess.Popen(self._worker_command()))  # noqa: S603
-            # Deadlines pass while nobody is looking: sweep for overdue reports every 5 minutes.
-            sweep = [sys.executable, "-m", "thanglong.cli", "feedback-sla", "--every", "300", "--enqueue"]
-            processes.append(subprocess.Popen(sweep))  # noqa: S603
-            # The dashboard's daily rollup: recent days every 5 minutes, everything and the periodic
-            # unit reports once a night.
-            rollup = [sys.executable, "-m", "thanglong.cli", "command-rollup", "--every", "300"]
-            processes.append(subprocess.Popen(rollup))  # noqa: S603
-            # Camera events past their retention period (and their images) go once a day.
-            purge = [sys.executable, "-m", "thanglong.cli", "cameras", "purge", "--every", "86400"]
-            processes.append(subprocess.Popen(purge))  # noqa: S603
+            loops = [
+                # Deadlines pass while nobody is looking: sweep for overdue reports every 5 minutes.
+                ["feedback-sla", "--every", "300", "--enqueue"],
+                # The dashboard's daily rollup: recent days every 5 minutes, everything and the periodic
+                # unit reports once a night.
+                ["command-rollup", "--every", "300"],
+                # Camera events past their retention period (and their images) go once a day.
+                ["cameras", "purge", "--every", "86400"],
+            ]
             if settings.THANGLONG_CONSUME_DIR:
                 # Scanner output dropped in the consume folder is taken in every few seconds.
-                consume = [sys.executable, "-m", "thanglong.cli", "documents", "consume", "--every", "5"]
-                processes.append(subprocess.Popen(consume))  # noqa: S603
+                loops.append(["documents", "consume", "--every", "5"])
+            for loop in loops:
+                processes.append(subprocess.Popen([sys.executable, "-m", "thanglong.cli", *loop]))  # noqa: S603
         bind = f"{options['host']}:{options['port']}"
         processes.append(
             subprocess.Popen(  # noqa: S603
