@@ -164,6 +164,13 @@ def run() -> dict[str, Any]:
             notes.append(f"{name} loaded in {time.perf_counter() - started:.1f} s")
         except engines.EngineError as error:
             notes.append(f"{name}: not available ({error})")
+    # The first run of each engine after loading, which `thanglong sip-serve` and the demo page now do
+    # at start-up (engines.warm_up) so that no caller pays it on top of the loading itself.
+    warmed = engines.warm_up(assistant=False)
+    notes.append(
+        "first run after loading, now done at start-up: "
+        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in warmed.items())
+    )
     results: dict[str, Any] = {"asr": {}, "tts": {}, "latency": {}}
     total_audio = sum(len(clip.pcm) / 2 / clip.sample_rate for clip in clips)
     for name, engine in asr_engines.items():

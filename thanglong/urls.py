@@ -9,6 +9,8 @@ from thanglong.core import alerts as core_alerts
 from thanglong.core import views as core_views
 
 urlpatterns = [
+    # First: the API takes most requests, and Django tries the patterns in order.
+    path("api/v1/", api.urls),
     path("", core_views.home, name="home"),
     path("console/", core_views.console, name="console"),
     path("console/core/", include("thanglong.core.urls")),
@@ -28,7 +30,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

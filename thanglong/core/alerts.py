@@ -9,6 +9,9 @@ gthread), so one stream must not hold a thread for long: it polls the table once
 25 seconds, then ends; EventSource reconnects by itself and sends ``Last-Event-ID`` (``?after=`` does
 the same for other clients), so nothing is lost across reconnections. A first connection starts a few
 seconds back, covering the time the page took to load.
+
+Alerts are kept ``THANGLONG_ALERT_RETENTION_DAYS`` (``purge_expired``, run daily by
+``thanglong housekeeping``): what they point at lives on in its own app, under its own retention.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
@@ -37,6 +41,7 @@ KEEPALIVE_SECONDS = 10.0
 RETRY_MS = 1500
 BATCH = 50
 FRESH_SECONDS = 10
+PURGE_BATCH = 1000
 # A toast is for what is happening now: older alerts are on their app's list, never replayed in bulk
 # to a tab that comes back after a long time.
 MAX_BACKLOG = timedelta(minutes=15)
@@ -74,6 +79,21 @@ def raise_alert(
 
     transaction.on_commit(store, robust=True)
     return alert
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Delete alerts older than the retention period (in batches: camera alerts can be many); how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.THANGLONG_ALERT_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        batch = list(
+            ConsoleAlert.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:PURGE_BATCH]
+        )
+        if not batch:
+            return deleted
+        with transaction.atomic():
+            ConsoleAlert.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
 
 
 def visible_alerts(user: User | AnonymousUser) -> QuerySet[ConsoleAlert]:

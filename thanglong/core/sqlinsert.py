@@ -23,6 +23,8 @@ from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.signals import post_save, pre_save
 
+from thanglong.core.prepared import prepared_cursor
+
 
 @dataclass
 class Child:
@@ -133,7 +135,8 @@ def insert_with_children(
     # Only the models' own table and column names, quoted by the backend, are put into the text; every
     # value is a parameter.
     sql = "WITH " + ", ".join(sql_parts) + f" SELECT {pk_column} FROM parent"  # noqa: S608
-    with connection.cursor() as cursor:
+    # Prepared after a couple of runs: the statement's text repeats for every report of a shape.
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, statement_params)
         row = cursor.fetchone()
     if row is None:  # pragma: no cover - an INSERT … SELECT from a one-row CTE returns one row

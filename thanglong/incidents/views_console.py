@@ -5,6 +5,7 @@ Views validate input and call :mod:`.services`; an incident the reader may not s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -154,9 +155,22 @@ def _act(request: HttpRequest, number: str) -> Incident:
     return incident
 
 
-def _done(
-    request: HttpRequest, incident: Incident, error: services.IncidentError | None, ok: str
+def _perform(
+    request: HttpRequest,
+    incident: Incident,
+    action: Callable[[], object],
+    ok: str,
+    *,
+    invalid: services.IncidentError | None = None,
 ) -> HttpResponse:
+    """Run one action on the incident (unless the form was ``invalid``) and go back to its page with
+    the outcome as a message: the service's own error in Vietnamese, or ``ok``."""
+    error = invalid
+    if error is None:
+        try:
+            action()
+        except services.IncidentError as failure:
+            error = failure
     if error is not None:
         messages.error(request, error.message_vi)
     else:
@@ -169,38 +183,41 @@ def _done(
 def dispatch_view(request: HttpRequest, number: str) -> HttpResponse:
     incident = _act(request, number)
     form = forms.DispatchForm(request.POST, incident_unit=incident.unit)
-    error = None
-    if not form.is_valid():
-        error = services.IncidentError("units", _("Đơn vị: không hợp lệ."), "Units: not valid.")
-    else:
-        try:
-            services.dispatch(
-                incident,
-                units=form.chosen(),
-                actor=request.user,
-                note=form.cleaned_data["note"],
-                context=request_context(request),
-            )
-        except services.IncidentError as failure:
-            error = failure
-    return _done(request, incident, error, _("Đã điều lực lượng."))
+    invalid = (
+        None
+        if form.is_valid()
+        else services.IncidentError("units", _("Đơn vị: không hợp lệ."), "Units: not valid.")
+    )
+    return _perform(
+        request,
+        incident,
+        lambda: services.dispatch(
+            incident,
+            units=form.chosen(),
+            actor=request.user,
+            note=form.cleaned_data["note"],
+            context=request_context(request),
+        ),
+        _("Đã điều lực lượng."),
+        invalid=invalid,
+    )
 
 
 @staff_required
 @require_POST
 def arrive_view(request: HttpRequest, number: str) -> HttpResponse:
     incident = _act(request, number)
-    error = None
-    try:
-        services.arrive(
+    return _perform(
+        request,
+        incident,
+        lambda: services.arrive(
             incident,
             actor=request.user,
             note=request.POST.get("note", "")[:2000],
             context=request_context(request),
-        )
-    except services.IncidentError as failure:
-        error = failure
-    return _done(request, incident, error, _("Đã ghi nhận lực lượng có mặt tại hiện trường."))
+        ),
+        _("Đã ghi nhận lực lượng có mặt tại hiện trường."),
+    )
 
 
 @staff_required
@@ -208,21 +225,24 @@ def arrive_view(request: HttpRequest, number: str) -> HttpResponse:
 def close_view(request: HttpRequest, number: str) -> HttpResponse:
     incident = _act(request, number)
     form = forms.CloseForm(request.POST)
-    error = None
-    if not form.is_valid():
-        error = services.IncidentError("outcome", _("Kết quả: không hợp lệ."), "Outcome: not valid.")
-    else:
-        try:
-            services.close(
-                incident,
-                actor=request.user,
-                outcome=form.cleaned_data["outcome"],
-                reason=form.cleaned_data["reason"],
-                context=request_context(request),
-            )
-        except services.IncidentError as failure:
-            error = failure
-    return _done(request, incident, error, _("Đã kết thúc sự vụ."))
+    invalid = (
+        None
+        if form.is_valid()
+        else services.IncidentError("outcome", _("Kết quả: không hợp lệ."), "Outcome: not valid.")
+    )
+    return _perform(
+        request,
+        incident,
+        lambda: services.close(
+            incident,
+            actor=request.user,
+            outcome=form.cleaned_data["outcome"],
+            reason=form.cleaned_data["reason"],
+            context=request_context(request),
+        ),
+        _("Đã kết thúc sự vụ."),
+        invalid=invalid,
+    )
 
 
 @staff_required
@@ -230,32 +250,35 @@ def close_view(request: HttpRequest, number: str) -> HttpResponse:
 def hand_off_view(request: HttpRequest, number: str) -> HttpResponse:
     incident = _act(request, number)
     form = forms.HandOffForm(request.POST)
-    error = None
-    if not form.is_valid():
-        error = services.IncidentError("reason", _("Lý do: bắt buộc."), "Reason: required.")
-    else:
-        try:
-            services.hand_off_to_feedback(
-                incident,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                caller_consents=form.cleaned_data["caller_consents"],
-                context=request_context(request),
-            )
-        except services.IncidentError as failure:
-            error = failure
-    return _done(request, incident, error, _("Đã chuyển thành phản ánh."))
+    invalid = (
+        None
+        if form.is_valid()
+        else services.IncidentError("reason", _("Lý do: bắt buộc."), "Reason: required.")
+    )
+    return _perform(
+        request,
+        incident,
+        lambda: services.hand_off_to_feedback(
+            incident,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            caller_consents=form.cleaned_data["caller_consents"],
+            context=request_context(request),
+        ),
+        _("Đã chuyển thành phản ánh."),
+        invalid=invalid,
+    )
 
 
 @staff_required
 @require_POST
 def note_view(request: HttpRequest, number: str) -> HttpResponse:
     incident = _act(request, number)
-    error = None
-    try:
-        services.add_note(
+    return _perform(
+        request,
+        incident,
+        lambda: services.add_note(
             incident, actor=request.user, note=request.POST.get("note", ""), context=request_context(request)
-        )
-    except services.IncidentError as failure:
-        error = failure
-    return _done(request, incident, error, _("Đã thêm ghi chú."))
+        ),
+        _("Đã thêm ghi chú."),
+    )

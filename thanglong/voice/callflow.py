@@ -202,6 +202,7 @@ class CallSession:
         return actions
 
     def on_tick(self, now: float) -> list[Action]:
+        """``now``: ``time.monotonic()`` seconds, the same clock as ``self.clock`` (see contracts)."""
         actions = self.drain()
         if self.state.mode in (Mode.ENDED, Mode.STATUS_CODE, Mode.STATUS_PHONE) or self.vad.in_speech:
             return actions

@@ -6,6 +6,11 @@ audio in small frames as it arrives and carries out the actions it gets back, in
 stop playing (the caller barged in), transfer, hang up. Audio is 16-bit signed little-endian mono
 PCM at the rate the channel states (8,000 Hz for the telephone, 16,000 Hz for the browser);
 the callbot resamples internally and answers at the channel's rate.
+
+Time: every ``now`` passed across this contract (``on_tick(now)``, and the session's own ``clock``) is
+``time.monotonic()`` seconds — a float that only grows and means nothing as a date; it compares with
+other monotonic readings of the same process only. Wall-clock dates (call records, recordings) are
+the session's business, from ``django.utils.timezone.now()``.
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ class CallSessionProtocol(Protocol):
 
     def on_dtmf(self, digit: str) -> list[Action]: ...  # "0"–"9", "*", "#"
 
-    def on_tick(self, now: float) -> list[Action]: ...  # timers: silence, no-input re-prompts
+    def on_tick(self, now: float) -> list[Action]: ...  # timers: silence, re-prompts; now = time.monotonic()
 
     def on_hangup(self) -> None: ...  # the caller hung up: the call record is closed and kept
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from thanglong.core.roles import is_staff_member
 from thanglong.core.services import request_context
-from thanglong.voice import services
+from thanglong.voice import engines, services
 from thanglong.voice.audio import WIDEBAND_RATE, AudioError, read_wav, resample, wav_bytes
 from thanglong.voice.callflow import CallSession, restore
 from thanglong.voice.contracts import Action, Hangup, Partial, Play, StopPlayback, Transfer
@@ -136,6 +136,7 @@ def _strings() -> dict[str, str]:
 
 
 def public_demo(request: HttpRequest) -> HttpResponse:
+    engines.warm_up_in_background()  # the speech models load while the visitor reads the page
     return render(request, "voice/demo.html", {"console": False, "strings": _strings()})
 
 
@@ -143,6 +144,7 @@ def public_demo(request: HttpRequest) -> HttpResponse:
 def console_demo(request: HttpRequest) -> HttpResponse:
     if not is_staff_member(request.user):
         raise PermissionDenied
+    engines.warm_up_in_background()
     return render(request, "voice/demo.html", {"console": True, "strings": _strings()})
 
 

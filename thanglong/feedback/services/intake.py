@@ -27,6 +27,7 @@ from thanglong.core import jobs, sqlinsert
 from thanglong.core.address import normalise_address
 from thanglong.core.models import Province, Ward
 from thanglong.core.pii import mask_id_number, mask_phone
+from thanglong.core.prepared import prepared_cursor
 from thanglong.feedback import attachments
 from thanglong.feedback.choices import Category, Channel, EventKind, Priority, Status
 from thanglong.feedback.models import Attachment, Report, ReportEvent
@@ -396,7 +397,7 @@ _REPLAY_PROBE = (
 def _replay(stored_key: str, clean: CleanSubmission) -> Report | None:
     # Nearly every key is new: probe with a bare indexed lookup (building the ORM's full-row SELECT
     # cost more CPU than the rest of the validation) and load the report only for a real replay.
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_REPLAY_PROBE, [stored_key])
         row = cursor.fetchone()
     if row is None:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.utils import timezone
 
+from thanglong.core.prepared import prepared_cursor
 from thanglong.feedback.models import TrackingSequence
 
 PREFIX = "PA"
@@ -74,7 +75,7 @@ def reserve_tracking_code(now: datetime | None = None) -> str:
         # Inside a transaction (a test's): the number commits with it, as with next_tracking_code().
         return next_tracking_code(now)
     year = tracking_year(now)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         # One statement, its own implicit transaction: set_config(..., true) holds for it alone.
         cursor.execute(
             f"WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), "  # noqa: S608

@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.test.utils import override_script_prefix
 
 from thanglong.feedback.choices import Status
 from thanglong.feedback.models import Report
@@ -39,6 +40,23 @@ def test_a_json_report_is_acknowledged_with_201_and_its_links(client: Client) ->
     assert body["secret_url"].endswith(f"/feedback/s/{report.tracking_code}/{report.tracking_secret}/")
     assert body["status_url"].startswith("http://testserver/feedback/status/?code=PA-")
     assert report.channel == "api" and report.client_ip == "127.0.0.1"
+
+
+@pytest.mark.django_db
+def test_the_links_follow_the_script_prefix_the_site_is_served_under(client: Client) -> None:
+    """GIVEN the site served under /thanglong (a reverse proxy's SCRIPT_NAME) WHEN a report is sent
+    THEN both links carry the prefix, and the next report at the root again does not."""
+    with override_script_prefix("/thanglong/"):  # what the WSGI handler sets from SCRIPT_NAME
+        response = post_json(client, report_data())
+    assert response.status_code == 201, response.content
+    body = response.json()
+    report = Report.objects.get(tracking_code=body["tracking_code"])
+    assert body["status_url"] == f"http://testserver/thanglong/feedback/status/?code={report.tracking_code}"
+    assert body["secret_url"] == (
+        f"http://testserver/thanglong/feedback/s/{report.tracking_code}/{report.tracking_secret}/"
+    )
+    plain = post_json(client, report_data(phone="0987654321")).json()
+    assert plain["status_url"].startswith("http://testserver/feedback/status/?code=PA-")
 
 
 @pytest.mark.django_db

@@ -72,3 +72,53 @@ def test_the_number_is_reserved_in_its_own_transaction_without_relaxing_the_repo
         assert cursor.fetchone()[0] == "on"  # the report's own commit still waits for the disk
     report, _ = submit_report(report_data(), channel=Channel.API)
     assert int(report.tracking_code.rsplit("-", 1)[1]) == int(reserved.rsplit("-", 1)[1]) + 1
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_the_insert_is_prepared_on_the_connection_after_a_few_reports() -> None:
+    """GIVEN the default prepare threshold WHEN three reports of one shape come in on a connection THEN
+    PostgreSQL holds the one-statement insert and the idempotency probe as prepared statements, and
+    every report is stored as before."""
+    assert connection.settings_dict["OPTIONS"].get("prepare_threshold")
+    codes = set()
+    for number in range(3):
+        report, created = submit_report(
+            report_data(phone=f"09123456{number:02d}"),
+            channel=Channel.API,
+            idempotency_key=f"prepared-{number}",
+        )
+        assert created
+        codes.add(report.tracking_code)
+    statements = _prepared_statements()
+    assert any("jsonb_populate_record" in statement for statement in statements), statements
+    assert any("idempotency_key" in statement for statement in statements), statements
+    assert Report.objects.filter(tracking_code__in=codes).count() == 3
+    replayed, created = submit_report(
+        report_data(phone="0912345602"), channel=Channel.API, idempotency_key="prepared-2"
+    )
+    assert not created and replayed.tracking_code in codes  # the prepared probe still finds it
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("restore_reference_data", "reference_data")
+def test_with_preparing_off_the_statements_run_unprepared() -> None:
+    """GIVEN THANGLONG_DB_PREPARE_THRESHOLD=0 (a pooler that cannot carry prepared statements) WHEN
+    reports come in on a new connection THEN nothing is prepared and the reports are stored."""
+    options = connection.settings_dict["OPTIONS"]
+    saved = options.get("prepare_threshold")
+    connection.close()
+    options["prepare_threshold"] = None  # what the setting's 0 gives
+    try:
+        for number in range(3):
+            submit_report(report_data(phone=f"09876543{number:02d}"), channel=Channel.API)
+        assert not any("jsonb_populate_record" in s for s in _prepared_statements())
+        assert Report.objects.count() == 3
+    finally:
+        connection.close()
+        options["prepare_threshold"] = saved

@@ -1,13 +1,19 @@
 """The callbot's speech engines, chosen by settings and loaded once per process.
 
 ``THANGLONG_VOICE_ASR_ENGINE`` picks speech-to-text ("vietasr" or "whisper"); text-to-speech is
-espeak-ng. Loading viet-asr takes a few seconds, so engines are built on first use and kept.
+espeak-ng. Loading viet-asr takes a few seconds, so engines are built on first use and kept; a server
+that takes calls loads and exercises them when it starts (:func:`warm_up`), so that the first caller
+is not the one who waits for it.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
+from collections.abc import Callable
 
+import numpy as np
 from django.conf import settings
 
 from thanglong.voice.contracts import SpeechToText, TextToSpeech
@@ -18,7 +24,10 @@ _lock = threading.Lock()
 _asr: dict[str, SpeechToText] = {}
 _tts: list[TextToSpeech] = []
 
-__all__ = ["ASR_ENGINES", "EngineError", "get_asr", "get_tts"]
+_warming: list[threading.Thread] = []
+logger = logging.getLogger(__name__)
+
+__all__ = ["ASR_ENGINES", "EngineError", "get_asr", "get_tts", "warm_up", "warm_up_in_background"]
 
 
 def get_asr(name: str | None = None) -> SpeechToText:
@@ -51,3 +60,68 @@ def get_tts() -> TextToSpeech:
 
             _tts.append(EspeakNg())
         return _tts[0]
+
+
+# --- warm-up ----------------------------------------------------------------------------------------
+
+
+def _warm_asr() -> None:
+    """Load the configured recogniser and decode half a second of line hiss, as a call would: the
+    first decode also pays for the runtime's own lazy set-up (memory arenas, thread pools)."""
+    from thanglong.voice.engines.base import StreamingSpeechToText
+
+    engine = get_asr()
+    hiss = np.random.default_rng(0).normal(0.0, 200.0, engine.sample_rate // 2).astype("<i2").tobytes()
+    if isinstance(engine, StreamingSpeechToText):
+        stream = engine.open_stream()
+        stream.accept(hiss)
+        stream.partial()
+        stream.final()
+    else:
+        engine.transcribe(hiss)
+
+
+def _warm_tts() -> None:
+    from thanglong.voice.engines.espeak import VOICES
+
+    voice = settings.THANGLONG_VOICE_TTS_VOICE
+    get_tts().synthesise("Xin chào.", voice=voice if voice in VOICES else "north-female", sample_rate=8000)
+
+
+def _warm_assistant() -> None:
+    """The assistant's catalogue index (and its sentence-embedding model) is built on first question."""
+    from thanglong.assistant.services import get_engine
+
+    get_engine().reply("thủ tục đăng ký xe", lang="vi")
+
+
+def warm_up(*, assistant: bool = True) -> dict[str, float]:
+    """Load and run once the engines a call needs; seconds each took. Never raises: an engine that
+    fails here is logged, and a call then falls back as it would anyway (keypad menu, officer)."""
+    steps: list[tuple[str, Callable[[], None]]] = [("asr", _warm_asr), ("tts", _warm_tts)]
+    if assistant:
+        steps.append(("assistant", _warm_assistant))
+    took: dict[str, float] = {}
+    for name, step in steps:
+        started = time.perf_counter()
+        try:
+            step()
+        except Exception:
+            logger.warning("voice warm-up: %s failed", name, exc_info=True)
+            continue
+        took[name] = round(time.perf_counter() - started, 2)
+    return took
+
+
+def warm_up_in_background() -> bool:
+    """Warm the speech engines once per process in a daemon thread (the browser demo page starts it,
+    so the engines load while the visitor reads the page); False when already started."""
+    with _lock:
+        if _warming:
+            return False
+        thread = threading.Thread(
+            target=warm_up, kwargs={"assistant": False}, name="voice-warm-up", daemon=True
+        )
+        _warming.append(thread)
+    thread.start()
+    return True

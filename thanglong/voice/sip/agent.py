@@ -156,6 +156,8 @@ class Call:
         await self.carry_out(actions)
         while self.state != "ended":
             kind, value = await self.events.get()
+            if self.state == "ended":  # events queued before the hang-up: the session is closed
+                return
             if kind == "audio":
                 chunks = [value]
                 while not self.events.empty() and self.events._queue[0][0] == "audio":  # type: ignore[attr-defined]

@@ -87,7 +87,10 @@ def parse_dtmf(payload: bytes) -> tuple[str, bool] | None:
 
 
 class JitterBuffer:
-    """Puts packets back in sequence order; ``depth`` later packets waiting mean the missing one is lost."""
+    """Puts packets back in sequence order; ``depth`` later packets waiting mean the missing one is lost.
+
+    ``now`` arguments are event-loop time (``loop.time()``, which is ``time.monotonic()`` seconds).
+    """
 
     def __init__(self, depth: int = 3, max_conceal: int = 10) -> None:
         self.depth = depth

@@ -104,11 +104,14 @@ def test_saved_index_reused_and_rebuilt_when_stale(hanoi_force: dict[str, Any], 
     second._build = counting_build  # type: ignore[method-assign]
     assert [m.person_id for m in second.match(descriptor(1))] == [alice.pk]
     assert calls == []
-    # A new template changes the fingerprint: rebuilt, and the old files are removed.
+    # A new template changes the fingerprint: added to the loaded graph (no rebuild), saved under the
+    # new fingerprint, and the old files are removed.
     template(alice, descriptor(6))
     assert second.match(descriptor(6))[0].person_id == alice.pk
-    assert calls == [1]
+    assert calls == [] and second.updates == 1
     assert len(list(index_dir.iterdir())) == 2
+    restarted = FaceIndex(index_dir)  # a restart loads the updated file
+    assert restarted.match(descriptor(6))[0].person_id == alice.pk and restarted.builds == 0
     # An unreadable file is rebuilt, not trusted.
     for path in index_dir.glob("*.usearch"):
         path.write_bytes(b"garbage")
@@ -123,3 +126,66 @@ def test_module_functions_use_var_dir(hanoi_force: dict[str, Any], tmp_path: Pat
         face_index.invalidate()
         assert face_index.match(descriptor(1))[0].person_id == alice.pk
         assert (tmp_path / "faces").is_dir()
+
+
+def test_index_saved_with_other_parameters_is_rebuilt(
+    hanoi_force: dict[str, Any], index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """usearch's load adopts the file's graph parameters: an older file must not be loaded at all."""
+    alice = person(hanoi_force, "Nguyễn Thị A")
+    template(alice, descriptor(1))
+    with monkeypatch.context() as patched:
+        patched.setattr(face_index, "CONNECTIVITY", 8)
+        patched.setattr(face_index, "EXPANSION_ADD", 16)
+        patched.setattr(face_index, "DTYPE", "f32")
+        old = FaceIndex(index_dir)
+        assert old.match(descriptor(1))[0].person_id == alice.pk
+        old_files = sorted(p.name for p in index_dir.iterdir())
+    assert all("-c8a16f32-" in name for name in old_files)
+    fresh = FaceIndex(index_dir)
+    calls: list[int] = []
+    original = fresh._build
+
+    def counting_build(index: Any) -> Any:
+        calls.append(1)
+        return original(index)
+
+    fresh._build = counting_build  # type: ignore[method-assign]
+    assert fresh.match(descriptor(1))[0].person_id == alice.pk
+    assert calls == [1]
+    assert fresh._index is not None
+    assert fresh._index.connectivity == face_index.CONNECTIVITY
+    assert str(fresh._index.dtype).lower().endswith(face_index.DTYPE)
+    names = sorted(p.name for p in index_dir.iterdir())
+    assert len(names) == 2 and not set(names) & set(old_files)  # the old files are gone
+    # Loaded by another process: the search beam is this code's, not whatever the file carried.
+    loaded = FaceIndex(index_dir)
+    assert loaded.match(descriptor(1))[0].person_id == alice.pk
+    assert loaded._index is not None and loaded._index.expansion_search == face_index.EXPANSION_SEARCH
+
+
+def test_small_changes_update_the_graph_and_large_ones_rebuild_it(
+    hanoi_force: dict[str, Any], index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a loaded index WHEN one person is enrolled and another deactivated THEN the graph is
+    updated in place and answers for both at once; WHEN more changes at once than the update limit
+    THEN the graph is rebuilt."""
+    from thanglong.cameras.faces import index as index_module
+
+    alice, bob = person(hanoi_force, "Nguyễn Thị A"), person(hanoi_force, "Trần Văn B")
+    template(alice, descriptor(1))
+    template(bob, descriptor(2))
+    idx = FaceIndex(index_dir)
+    assert len(idx) == 2 and idx.builds == 1
+    carol = person(hanoi_force, "Lê Thị C")
+    template(carol, descriptor(3))
+    WatchPerson.objects.filter(pk=bob.pk).update(active=False, updated_at=timezone.now())
+    idx.invalidate()
+    assert [m.person_id for m in idx.match(descriptor(3))] == [carol.pk]
+    assert idx.match(descriptor(2), threshold=0.3) == []  # bob's template left the graph
+    assert (idx.builds, idx.updates, len(idx)) == (1, 1, 2)
+    monkeypatch.setattr(index_module, "MIN_REBUILD_CHANGE", 1)
+    for number in (4, 5):
+        template(person(hanoi_force, f"Người {number}"), descriptor(number))
+    idx.invalidate()
+    assert len(idx) == 4 and idx.builds == 2

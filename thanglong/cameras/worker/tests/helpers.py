@@ -34,6 +34,25 @@ def with_face(background: np.ndarray, face_photo: np.ndarray, side: int = 220) -
     return out
 
 
+def car_passing(plate_text: str = "30A-123.45", frames: int = 50) -> list[np.ndarray]:
+    """1280×720 frames of a car carrying a one-row plate across the scene, 12 px a frame; the last
+    tenth of the frames are the empty street (the car has gone)."""
+    from thanglong.cameras.plates.synth import PlateSpec, render_plate
+
+    spec = PlateSpec(lines=(plate_text,), colour="white", category="civil", size_mm=(520, 110))
+    plate = render_plate(spec, np.random.default_rng(1), px_per_mm=0.5).image
+    empty = scene(1280, 720)
+    out = []
+    for i in range(frames):
+        frame = empty.copy()
+        if i < frames * 4 // 5:
+            x, y = 200 + 12 * i, 420
+            cv2.rectangle(frame, (x - 60, y - 150), (x + plate.shape[1] + 60, y + 80), (70, 70, 150), -1)
+            frame[y : y + plate.shape[0], x : x + plate.shape[1]] = plate
+        out.append(frame)
+    return out
+
+
 def write_video(path: Path, frames: list[np.ndarray], fps: float = 10.0) -> Path:
     height, width = frames[0].shape[:2]
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (width, height))

@@ -32,6 +32,7 @@ from thanglong.cameras.worker.analyse import FrameAnalyser, analyse_image
 from thanglong.cameras.worker.runner import Backoff, CameraRunner
 from thanglong.cameras.worker.sources import open_source
 from thanglong.cameras.worker.tests.helpers import (
+    car_passing,
     free_port,
     jpeg,
     mjpeg_server,
@@ -216,20 +217,9 @@ def test_plate_pass_in_a_video_gives_one_event(hanoi_force: dict[str, Any], medi
     if plate_reader_or_none() is None:
         pytest.skip("plate models not built")
     from thanglong.cameras.plates.grammar import fold_plate
-    from thanglong.cameras.plates.synth import PlateSpec, render_plate
 
-    spec = PlateSpec(lines=("30A-123.45",), colour="white", category="civil", size_mm=(520, 110))
-    plate = render_plate(spec, np.random.default_rng(1), px_per_mm=0.5).image
-    empty = scene(1280, 720)
-    frames = []
-    for i in range(50):  # 5 s at 10 fps: the car moves 12 px a frame, gone for the last second
-        frame = empty.copy()
-        if i < 40:
-            x, y = 200 + 12 * i, 420
-            cv2.rectangle(frame, (x - 60, y - 150), (x + plate.shape[1] + 60, y + 80), (70, 70, 150), -1)
-            frame[y : y + plate.shape[0], x : x + plate.shape[1]] = plate
-        frames.append(frame)
-    video = write_video(media / "car.mp4", frames, fps=10)
+    # 5 s at 10 fps: the car moves 12 px a frame, gone for the last second.
+    video = write_video(media / "car.mp4", car_passing("30A-123.45"), fps=10)
     camera = make_camera(hanoi_force, read_plates=True, read_faces=False, sample_fps=5.0)
     call_command("camera_worker", file=str(video), camera=camera.code, no_progress=True, stdout=io.StringIO())
     events = list(CameraEvent.objects.filter(camera=camera, kind="plate"))

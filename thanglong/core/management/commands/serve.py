@@ -56,8 +56,8 @@ class Command(BaseCommand):
                 # The dashboard's daily rollup: recent days every 5 minutes, everything and the periodic
                 # unit reports once a night.
                 ["command-rollup", "--every", "300"],
-                # Camera events past their retention period (and their images) go once a day.
-                ["cameras", "purge", "--every", "86400"],
+                # Every retention purge (camera events and images, call recordings, console alerts), daily.
+                ["housekeeping", "--every", "86400"],
             ]
             if settings.THANGLONG_CONSUME_DIR:
                 # Scanner output dropped in the consume folder is taken in every few seconds.

@@ -20,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, help="UDP port (THANGLONG_SIP_PORT)")
         parser.add_argument("--advertised-host", help="address given to the PBX in Contact/SDP")
         parser.add_argument("--rtp-ports", help="RTP port range, e.g. 20000-20999")
+        parser.add_argument(
+            "--no-warm-up",
+            action="store_true",
+            help="take calls at once; the first call then waits for the speech models to load",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from thanglong.voice.sip import session as wiring
@@ -41,6 +46,17 @@ class Command(BaseCommand):
             handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
             log.addHandler(handler)
         log.setLevel(logging.INFO)
+        if not options.get("no_warm_up"):
+            # Before the port opens: a call that arrives meanwhile is retried by the PBX, and the
+            # first caller does not wait seconds for the recogniser to load in the middle of a turn.
+            from thanglong.voice.engines import warm_up
+
+            took = warm_up()
+            self.stdout.write(
+                "SIP: engines ready ("
+                + (", ".join(f"{name} {seconds:.1f} s" for name, seconds in took.items()) or "none loaded")
+                + ")"
+            )
         agent = SipAgent(config, factory, announcer=wiring.speak)
 
         async def serve() -> None:

@@ -9,6 +9,8 @@ silence long enough for the answer. Skipped when baresip or espeak-ng is not ins
 from __future__ import annotations
 
 import asyncio
+import itertools
+import re
 import shutil
 import subprocess
 import threading
@@ -209,10 +211,42 @@ def test_baresip_asks_a_question_and_hears_a_spoken_answer(tmp_path: Path, quest
     assert question_seconds < first_sound < question_seconds + 3.0  # answered after the question, promptly
 
 
-PROCEDURE_QUESTION = "thủ tục đăng ký xe máy"
-PROCEDURE_WORDS = (
-    "dang ky xe"  # folded words the answer must say (TL.0001 "Đăng ký xe …" of the demo catalogue)
-)
+# The test caller. espeak-ng is the only Vietnamese voice on a build machine, and viet-asr makes out
+# little of it over a telephone line: it drops the first syllable of an utterance, every "x"/"s" (its
+# energy lies above the 4 kHz a telephone line keeps) and many tones. Measured over G.711 at 8 kHz —
+# voices vi, vi-vn-x-central and vi-vn-x-south with variants m1-m7, f1-f5 and klatt; 90-180 words a
+# minute; base pitch and pitch range; word gaps and pauses between phrases; a lead-in; a presence
+# boost and a shift of the fricatives into the band after synthesis; faster-whisper instead — the
+# rendering heard best is the northern voice, female variant 2, 160 words a minute, pitch range
+# widened by SSML, after the lead-in "cho tôi hỏi", which absorbs the lost first syllable. It is
+# heard right on at most two questions of the demo catalogue, and not robustly: a few tenths of a
+# second more or less silence around the question, or 15 words a minute either way, turn
+# "đăng ký xe" into "anh ký lấy". Residence registration, passports, ID cards and fire-safety design
+# were never heard right. Hence the skip below, not a failure, until a real recording or a better
+# voice is available.
+CALLER_VOICE, CALLER_RATE, CALLER_PITCH_RANGE = "vi+f2", 160, "high"
+ASKED = {  # catalogue code → (the caller's question, folded words the recogniser must hear in it)
+    "TL.0001": ("cho tôi hỏi đăng ký xe máy cần giấy tờ gì", "dang ky xe"),
+    "TL.0002": ("cho tôi hỏi khai báo tạm trú cho người nước ngoài", "tam tru"),
+}
+
+
+def caller_says(text: str) -> bytes:
+    """The test caller's question at 8 kHz (see CALLER_VOICE)."""
+    from xml.sax.saxutils import escape
+
+    from thanglong.voice.audio import resample as polyphase
+
+    ssml = f'<speak><prosody range="{CALLER_PITCH_RANGE}">{escape(text)}</prosody></speak>'
+    wav = subprocess.run(
+        ["espeak-ng", "-m", "-v", CALLER_VOICE, "-s", str(CALLER_RATE), "--stdout"],
+        input=ssml.encode(),
+        check=True,
+        capture_output=True,
+        timeout=30,
+    ).stdout
+    pcm, rate = read_wav(wav)
+    return polyphase(pcm, rate, 8000)
 
 
 @pytest.fixture
@@ -233,15 +267,35 @@ def callbot(tmp_path: Path, settings: Any) -> Iterator[Any]:
     reset_engine()
 
 
-def caller_voice(tts: Any, text: str) -> bytes:
-    return bytes(tts.synthesise(text, voice="south-male", sample_rate=8000))
+def recognised(asr: Any, pcm: bytes) -> str:
+    """What the recogniser makes of 8 kHz ``pcm``, resampled as the callbot does."""
+    from thanglong.voice.audio import resample as polyphase
+
+    return str(asr.transcribe(polyphase(pcm, 8000, asr.sample_rate)).text)
 
 
 def heard_through_g711(asr: Any, pcm: bytes) -> str:
-    """What the recogniser makes of ``pcm`` after µ-law coding alone (the best a phone line can give)."""
+    """What the recogniser makes of ``pcm`` after µ-law coding alone (the best a phone line can give),
+    with the pause before and after that a caller leaves."""
     from thanglong.voice.sip import g711
 
-    return str(asr.transcribe(resample(g711.ulaw_decode(g711.ulaw_encode(pcm)), 8000, asr.sample_rate)).text)
+    line = g711.ulaw_decode(g711.ulaw_encode(bytes(3200) + pcm + bytes(4800)))
+    return recognised(asr, line)
+
+
+def named_procedure(transcript: str, names: dict[str, str]) -> tuple[str, int]:
+    """The catalogue procedure whose name ``transcript`` says most of (shared pairs of consecutive
+    words, spelling variants such as "ký"/"kí" made equal), and how many pairs it shares."""
+    from thanglong.core.text import fold
+
+    def pairs(text: str) -> set[tuple[str, str]]:
+        words = [re.sub(r"^([hklmstv])y$", r"\1i", word) for word in fold(text).split()]
+        return set(itertools.pairwise(words))
+
+    heard = pairs(transcript)
+    shared = {code: len(pairs(name) & heard) for code, name in names.items()}
+    best = max(shared, key=lambda code: shared[code])
+    return best, shared[best]
 
 
 def words_shared(a: str, b: str) -> float:
@@ -270,8 +324,8 @@ def test_the_callbot_hears_the_caller_over_sip_and_answers_aloud(tmp_path: Path,
     recogniser hears from the same speech µ-law coded locally (the line adds nothing worse), answer
     after it, and baresip must record that answer as speech.
     """
-    asr, tts = callbot
-    question = caller_voice(tts, PROCEDURE_QUESTION)
+    asr, _tts = callbot
+    question = caller_says(ASKED["TL.0002"][0])
     heard, call = call_the_callbot(tmp_path, question)
     turns = list(call.turns.order_by("id").values_list("speaker", "text"))
     caller_turns = [text for speaker, text in turns if speaker == "caller" and text]
@@ -289,18 +343,48 @@ def test_the_callbot_hears_the_caller_over_sip_and_answers_aloud(tmp_path: Path,
 def test_a_spoken_procedure_question_gets_the_right_procedure_over_sip(tmp_path: Path, callbot: Any) -> None:
     """Ask about vehicle registration by voice; the answer baresip records, transcribed, names it.
 
-    The caller's voice is synthetic (espeak-ng); when the recogniser cannot make out the question
-    even without a phone line in between, no SIP test can pass, so the test says so and stops.
+    Over the line the callbot must hear the procedure's words, answer with that procedure, and the
+    recogniser — listening to the answer as the caller heard it — must pick that procedure's name
+    out of the catalogue's. The caller's voice is synthetic (see CALLER_VOICE): when the recogniser
+    cannot make out the question even without a phone line in between, no SIP call can pass, so the
+    test says what it heard and stops.
     """
     from thanglong.core.text import fold
+    from thanglong.procedures import demo
 
-    asr, tts = callbot
-    question = caller_voice(tts, PROCEDURE_QUESTION)
-    local = heard_through_g711(asr, question)
-    if PROCEDURE_WORDS not in fold(local):
-        pytest.skip(f"viet-asr hears the synthetic question {PROCEDURE_QUESTION!r} as {local!r}")
-    heard, call = call_the_callbot(tmp_path, question)
+    asr, _tts = callbot
+    question, words = ASKED["TL.0001"]
+    speech = caller_says(question)
+    local = {code: heard_through_g711(asr, caller_says(asked)) for code, (asked, _) in ASKED.items()}
+    if words not in fold(local["TL.0001"]):
+        pytest.skip(f"viet-asr does not hear the synthetic caller through G.711: {local}")
+    heard, call = call_the_callbot(tmp_path, speech)
+    caller_said = " ".join(call.turns.filter(speaker="caller").values_list("text", flat=True))
+    assert words in fold(caller_said), caller_said  # heard over SIP
+    names = {entry.code: entry.name for entry in demo.AUTHORED}
     bot_said = " ".join(call.turns.filter(speaker="bot").values_list("text", flat=True))
-    assert PROCEDURE_WORDS in fold(bot_said), bot_said
-    transcript = asr.transcribe(resample(heard, 8000, asr.sample_rate)).text
-    assert PROCEDURE_WORDS in fold(transcript), transcript
+    assert fold(names["TL.0001"]) in fold(bot_said), bot_said
+    question_end = 5.0 + len(speech) / 16000
+    answer = heard[int(question_end * 16000) // 2 * 2 :]  # what the caller heard after asking
+    transcript = recognised(asr, answer)
+    code, shared = named_procedure(transcript, names)
+    assert (code, shared >= 2) == ("TL.0001", True), (transcript, code, shared)
+
+
+def test_the_answer_check_names_a_procedure_from_an_imperfect_transcript() -> None:
+    """What viet-asr made of the callbot's spoken answers (north-female voice through G.711) names the
+    right procedure of the demo catalogue, and the greeting names none of them."""
+    from thanglong.procedures import demo
+
+    names = {entry.code: entry.name for entry in demo.AUTHORED}
+    vehicle = (
+        "tâm tin đăng việc cán bộ là grab ngồi làm gối chiếu mới cơ văn tiền trước ghi nộp hồ sơ đi "
+        "đăng ký cấp đăng kí biển số lon một chưa tố thành phần vô sơ cho tục này"
+    )
+    foreigners = (
+        "hồ sơ đi khai báo tạm trú cho người nước lai anh một chưa có thành phan hô sơ cho vô tục này"
+    )
+    assert named_procedure(vehicle, names)[0] == "TL.0001"
+    assert named_procedure(vehicle, names)[1] >= 2
+    assert named_procedure(foreigners, names) == ("TL.0002", 6)  # "khai báo" … "người nước"
+    assert named_procedure("xin chào đây là tổng đài tự động", names)[1] == 0

@@ -436,3 +436,36 @@ def test_a_reinvite_moves_the_media_and_is_answered_with_the_same_sdp() -> None:
             await leg.hang_up()
 
     run(scenario)
+
+
+def test_an_event_queued_as_the_call_ends_never_reaches_the_closed_session() -> None:
+    """A clock tick that wakes the session loop in the same turn as the hang-up is dropped: the
+    session's thread is already shut down, and a stale tick must not look like a broken callbot."""
+    from thanglong.voice.sip.agent import Call
+
+    raw = (
+        b"INVITE sip:1022@127.0.0.1 SIP/2.0\r\n"
+        b"Via: SIP/2.0/UDP 127.0.0.1:5999;branch=z9hG4bK-test\r\n"
+        b"From: <sip:0912345678@127.0.0.1>;tag=caller\r\n"
+        b"To: <sip:1022@127.0.0.1>\r\n"
+        b"Call-ID: stale-tick@127.0.0.1\r\n"
+        b"CSeq: 1 INVITE\r\n"
+        b"Contact: <sip:0912345678@127.0.0.1:5999>\r\n"
+        b"Content-Length: 0\r\n\r\n"
+    )
+
+    async def scenario() -> EchoSession:
+        agent = SipAgent(SipConfig(host="127.0.0.1", port=0, rtp_ports=(0, 0)), lambda info: EchoSession(""))
+        call = Call(agent, sip.parse(raw), ("127.0.0.1", 5999))
+        session = EchoSession(call.call_id)
+        call.session, call.state = session, "confirmed"
+        task = asyncio.get_running_loop().create_task(call.run_session())
+        await asyncio.sleep(0.3)  # the greeting is out; the loop waits for the next event
+        call.events.put_nowait(("tick", 1.0))
+        agent._end(call, "caller hung up")  # before the loop wakes up for the tick
+        await asyncio.wait_for(task, 5)  # ends cleanly: no "cannot schedule new futures after shutdown"
+        return session
+
+    session = asyncio.run(scenario())
+    assert session.hung_up.wait(5)
+    assert session.ticks == 0
