@@ -454,18 +454,18 @@ def test_an_event_queued_as_the_call_ends_never_reaches_the_closed_session() -> 
         b"Content-Length: 0\r\n\r\n"
     )
 
-    async def scenario() -> EchoSession:
+    session = EchoSession("stale-tick@127.0.0.1")
+
+    async def scenario() -> None:
         agent = SipAgent(SipConfig(host="127.0.0.1", port=0, rtp_ports=(0, 0)), lambda info: EchoSession(""))
         call = Call(agent, sip.parse(raw), ("127.0.0.1", 5999))
-        session = EchoSession(call.call_id)
         call.session, call.state = session, "confirmed"
         task = asyncio.get_running_loop().create_task(call.run_session())
         await asyncio.sleep(0.3)  # the greeting is out; the loop waits for the next event
         call.events.put_nowait(("tick", 1.0))
         agent._end(call, "caller hung up")  # before the loop wakes up for the tick
         await asyncio.wait_for(task, 5)  # ends cleanly: no "cannot schedule new futures after shutdown"
-        return session
 
-    session = asyncio.run(scenario())
+    run(scenario)
     assert session.hung_up.wait(5)
     assert session.ticks == 0
