@@ -223,8 +223,8 @@ def repair(
             continue
         ranked = sorted(((-math.log(max(p, 1e-9)), c) for c, p in seen.items()))[:6]
         options.append(ranked)
-    if not options:
-        return "", 0.0
+    if not 6 <= len(options) <= 10:
+        return "", 0.0  # repair substitutes, never inserts or drops: no plate has this many characters
     # Best-first search over the product of the options (k-best by summed negative log-prob).
     start = (sum(o[0][0] for o in options), (0,) * len(options))
     heap = [start]

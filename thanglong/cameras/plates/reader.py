@@ -1,4 +1,5 @@
-"""The default PlateReader: ONNX detector → crop → ONNX recogniser → grammar repair → PlateRead."""
+"""The default PlateReader: ONNX detector → crop (wider re-reads when doubtful, see crops.py) →
+ONNX recogniser → grammar repair → PlateRead."""
 
 from __future__ import annotations
 
@@ -10,9 +11,18 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from thanglong.cameras.engines import PlateRead, PlateReader
+from thanglong.cameras.plates.crops import (
+    MAX_RETRIED,
+    Hypothesis,
+    Reading,
+    Rect,
+    choose,
+    hypotheses,
+    needs_retry,
+)
 from thanglong.cameras.plates.detector import OnnxDetector
-from thanglong.cameras.plates.grammar import parse_plate, repair
-from thanglong.cameras.plates.recogniser import OnnxRecogniser
+from thanglong.cameras.plates.grammar import fold_plate, parse_plate, repair
+from thanglong.cameras.plates.recogniser import LineRead, OnnxRecogniser
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 MAX_PIXELS = 40_000_000  # 8K frames are 33 MP; larger is a mistake or an attack
@@ -84,34 +94,49 @@ class OnnxPlateReader:
         image = check_image(image)
         height, width = image.shape[:2]
         detections = self.detector.detect(image)
-        crops: list[tuple[np.ndarray, int]] = []
-        boxes: list[tuple[int, int, int, int]] = []
-        for x, y, w, h, _score, rows in detections:
+        rects: list[Rect] = []
+        for x, y, w, h, _score, _rows in detections:
             # A little margin: the recogniser was trained on loose crops, and clipped characters are lost.
             x0, y0 = max(0, int(x - 0.04 * w)), max(0, int(y - 0.06 * h))
             x1, y1 = min(width, int(x + w * 1.04) + 1), min(height, int(y + h * 1.06) + 1)
-            crops.append((image[y0:y1, x0:x1], rows))
-            boxes.append((x0, y0, x1 - x0, y1 - y0))
-        lines = self.recogniser.read(crops)
+            rects.append((x0, y0, x1, y1))
+        chosen = self._read_all(image, [Hypothesis(r, d[5]) for r, d in zip(rects, detections, strict=True)])
+        retried = 0
+        for index, rect in enumerate(rects):
+            if retried >= MAX_RETRIED:
+                break
+            reading = chosen[index][1]
+            length = len(chosen[index][0].text)
+            if not needs_retry(rect, width, height, valid=reading.valid, prob=reading.prob, length=length):
+                continue
+            retried += 1
+            first = Hypothesis(rect, detections[index][5])
+            others = hypotheses(rect, first.rows, width, height)
+            tried = [first, *others]
+            results = [chosen[index], *self._read_all(image, others)]
+            pick = choose([result[1] for result in results])
+            chosen[index] = results[pick]  # the box stays the detector's: that is where the plate is
+            detections[index] = (*detections[index][:5], tried[pick].rows)
         reads = []
-        for (crop, rows), box, det, line in zip(crops, boxes, detections, lines, strict=True):
+        for rect, det, (line, reading) in zip(rects, detections, chosen, strict=True):
             if len(line.text) < 4:
                 continue  # not a plate, or too small to read anything: no use to anyone
-            text, text_prob = repair(line.candidates, rows=rows, split=line.first_half if rows == 2 else None)
-            info = parse_plate(text, rows=rows) if text else None
+            x0, y0, x1, y1 = rect
+            crop = image[y0:y1, x0:x1]
+            info = parse_plate(reading.text, rows=det[5]) if reading.text else None
             colour = plate_colour(crop)
             category = "unknown"
             if info is not None:
                 category = info.category
                 if info.category == "civil":
                     category = COLOUR_CATEGORY.get(colour, "civil")
-            confidence = det[4] * (text_prob if text else line.confidence)
+            confidence = det[4] * (reading.prob if reading.text else line.confidence)
             reads.append(
                 PlateRead(
-                    text=text,
+                    text=reading.text,
                     confidence=float(min(1.0, confidence)),
-                    box=box,
-                    rows=rows,
+                    box=(x0, y0, x1 - x0, y1 - y0),
+                    rows=det[5],
                     colour=colour,
                     category=category,
                     valid=info is not None,
@@ -119,6 +144,23 @@ class OnnxPlateReader:
                 )
             )
         return reads
+
+    def _read_all(self, image: np.ndarray, crops: list[Hypothesis]) -> list[tuple[LineRead, Reading]]:
+        """Recognise every hypothesis in one batch, then repair each with the plate grammar."""
+        lines = self.recogniser.read(
+            [(image[r.rect[1] : r.rect[3], r.rect[0] : r.rect[2]], r.rows) for r in crops]
+        )
+        out = []
+        for hypothesis, line in zip(crops, lines, strict=True):
+            rows = hypothesis.rows
+            if not 4 <= len(line.text) <= 12:
+                out.append((line, Reading("", 0.0, False, len(line.text))))
+                continue  # nothing plate-like to repair
+            text, prob = repair(line.candidates, rows=rows, split=line.first_half if rows == 2 else None)
+            out.append(
+                (line, Reading(text, prob, bool(text), len(fold_plate(text)) if text else len(line.text)))
+            )
+        return out
 
 
 @cache

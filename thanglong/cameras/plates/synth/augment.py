@@ -113,6 +113,9 @@ def degrade(image: np.ndarray, rng: np.random.Generator, *, strength: float = 1.
         out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.4, 1.6))
     if rng.random() < 0.2 * strength:
         out = cv2.filter2D(out, -1, _motion_kernel(rng))
+    if rng.random() < 0.2:  # camera sharpening: halos along the strokes
+        soft = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.8, 2.0))
+        out = out + rng.uniform(0.5, 1.5) * (out - soft)
     out += rng.normal(0, rng.uniform(0, 10 * strength), out.shape)
     result: np.ndarray = np.clip(out, 0, 255).astype(np.uint8)
     if rng.random() < 0.5:

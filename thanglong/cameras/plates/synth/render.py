@@ -156,6 +156,72 @@ def _text_mask(text: str, font_path: str, height: int) -> np.ndarray:
     return cv2.resize(ink, (width, height), interpolation=cv2.INTER_AREA)
 
 
+@cache
+def _glyph(char: str, font_path: str, height: int) -> np.ndarray:
+    """One glyph's ink at its natural width for ``height`` (cached: plates reuse few glyphs)."""
+    if char in "-.":  # separators sit low (.) or mid-height (-) and are small
+        mask = np.zeros((height, max(2, height // 4)), np.uint8)
+        stroke = max(1, height // 9)
+        if char == "-":
+            mid = height // 2
+            mask[mid - stroke // 2 : mid - stroke // 2 + stroke, :] = 255
+        else:
+            mask[height - stroke - 1 : height - 1, : max(2, stroke + 1)] = 255
+        return mask
+    return _text_mask(char, font_path, height)
+
+
+def _plate_one(height: int, stroke: int) -> np.ndarray:
+    """The plate face's 1: a straight stem with a short flag to the left and no foot."""
+    width = max(3, round(height * 0.42))
+    mask = np.zeros((height, width), np.uint8)
+    stem_x = width - stroke
+    mask[:, stem_x:] = 255
+    flag = np.array(
+        [
+            [stem_x, 0],
+            [stem_x + stroke // 2, stroke],
+            [0, round(height * 0.3)],
+            [0, round(height * 0.3) - stroke],
+        ]
+    )
+    cv2.fillPoly(mask, [flag.astype(np.int32)], 255)
+    return mask
+
+
+def _stroke_width(ink: np.ndarray) -> int:
+    """Median horizontal run of ink: the font's stem width at this size."""
+    runs = []
+    for row in (ink > 127)[:: max(1, ink.shape[0] // 8)]:
+        padded = np.concatenate([[False], row, [False]])
+        edges = np.flatnonzero(padded[1:] != padded[:-1])
+        runs.extend((edges[1::2] - edges[::2]).tolist())
+    return max(1, int(np.median(runs))) if runs else max(1, ink.shape[0] // 8)
+
+
+def _line_mask(
+    text: str, font_path: str, height: int, squeeze: float, gap: float, *, plate_one: bool
+) -> np.ndarray:
+    """A row of glyphs, each squeezed horizontally, ``gap`` × height apart."""
+    pieces = []
+    stroke = 0
+    for char in text:
+        ink = _glyph(char, font_path, height)
+        if char not in "-.":
+            ink = cv2.resize(
+                ink, (max(2, round(ink.shape[1] * squeeze)), height), interpolation=cv2.INTER_AREA
+            )
+            stroke = stroke or _stroke_width(_glyph("8", font_path, height))
+            if char == "1" and plate_one:
+                ink = _plate_one(height, max(2, round(stroke * squeeze * 1.1)))
+        pieces.append(ink)
+    space = np.zeros((height, max(1, round(gap * height))), np.uint8)
+    row: list[np.ndarray] = []
+    for piece in pieces:
+        row.extend([piece, space])
+    return np.hstack(row[:-1])
+
+
 def render_plate(
     spec: PlateSpec, rng: np.random.Generator, *, px_per_mm: float | None = None
 ) -> RenderedPlate:
@@ -171,20 +237,26 @@ def render_plate(
     plate += shade
     fonts = available_fonts()
     font_path = fonts[rng.integers(len(fonts))]
-    squeeze = float(rng.uniform(0.62, 0.82)) if "Narrow" not in font_path else float(rng.uniform(0.8, 1.0))
+    # The plate face is tall and narrow with clear gaps between glyphs: squeeze each glyph, then
+    # space the glyphs, rather than squeeze a whole string set with the font's tight spacing.
+    squeeze = float(rng.uniform(0.5, 0.8)) if "Narrow" not in font_path else float(rng.uniform(0.7, 0.95))
+    gap = float(rng.uniform(0.04, 0.22))  # share of the glyph height
+    plate_one = rng.random() < 0.6  # the plate face's 1: a stem and a flag, no foot
     margin_x = int(width * rng.uniform(0.04, 0.07))
     border = max(1, round(height * rng.uniform(0.015, 0.03)))
     n = spec.rows
     row_h = (height - 2 * border) / n
     ink_total = np.zeros((height, width), np.float32)
+    glyph_h = int(row_h * rng.uniform(0.68, 0.82))
     for i, line in enumerate(spec.lines):
-        glyph_h = int(row_h * rng.uniform(0.68, 0.8))
-        mask = _text_mask(line, font_path, glyph_h)
-        target_w = min(width - 2 * margin_x, max(4, int(mask.shape[1] * squeeze)))
-        mask = cv2.resize(mask, (target_w, glyph_h), interpolation=cv2.INTER_AREA)
+        mask = _line_mask(line, font_path, glyph_h, squeeze, gap, plate_one=plate_one)
+        target_w = min(width - 2 * margin_x, mask.shape[1])
+        if target_w < mask.shape[1]:
+            mask = cv2.resize(mask, (target_w, glyph_h), interpolation=cv2.INTER_AREA)
         x0 = (width - target_w) // 2 + int(rng.integers(-2, 3))
         y0 = int(border + i * row_h + (row_h - glyph_h) / 2 + rng.integers(-2, 3))
         y0 = max(0, min(height - glyph_h, y0))
+        x0 = max(0, min(width - target_w, x0))
         ink_total[y0 : y0 + glyph_h, x0 : x0 + target_w] = np.maximum(
             ink_total[y0 : y0 + glyph_h, x0 : x0 + target_w], mask.astype(np.float32) / 255.0
         )

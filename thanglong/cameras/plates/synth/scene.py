@@ -39,11 +39,13 @@ def plate_crop(
     pad_x, pad_y = int(w * 0.25) + 4, int(h * 0.35) + 4
     canvas = random_background(rng, h + 2 * pad_y, w + 2 * pad_x)
     paste(canvas, warped, mask, pad_x, pad_y)
-    # Detector boxes are off by a few percent either way.
-    left = pad_x + int(w * rng.uniform(-0.04, 0.1) * -1)
-    right = pad_x + w + int(w * rng.uniform(-0.04, 0.1))
-    top = pad_y - int(h * rng.uniform(-0.05, 0.15))
-    bottom = pad_y + h + int(h * rng.uniform(-0.05, 0.15))
+    # Detector boxes are off by a few percent either way; the reader's wider retries (crops.py) and
+    # uploaded crops leave more background around the plate.
+    loose = 2.5 if rng.random() < 0.25 else 1.0
+    left = pad_x - int(w * rng.uniform(-0.04, 0.1 * loose))
+    right = pad_x + w + int(w * rng.uniform(-0.04, 0.1 * loose))
+    top = pad_y - int(h * rng.uniform(-0.05, 0.15 * loose))
+    bottom = pad_y + h + int(h * rng.uniform(-0.05, 0.15 * loose))
     crop = canvas[max(0, top) : bottom, max(0, left) : right]
     crop = low_resolution(crop, rng, min_height=14 if spec.rows == 1 else 24)
     return degrade(crop, rng, strength=strength), spec
@@ -89,13 +91,18 @@ def _vehicle_body(rng: np.random.Generator, canvas: np.ndarray, x: int, y: int, 
 
 
 def detector_scene(
-    rng: np.random.Generator, width: int = 320, height: int = 320, *, max_plates: int = 3
+    rng: np.random.Generator,
+    width: int = 320,
+    height: int = 320,
+    *,
+    max_plates: int = 3,
+    close_ups: float = 0.2,
 ) -> tuple[np.ndarray, list[Box]]:
     """A cluttered BGR frame with 0..max_plates plates; boxes are the plates' axis-aligned extents."""
     canvas = random_background(rng, height, width)
     _distractor_text(rng, canvas)
     boxes: list[Box] = []
-    if rng.random() < 0.2:
+    if rng.random() < close_ups:
         return _close_up(rng, canvas)
     count = int(rng.choice(np.arange(max_plates + 1), p=[0.1] + [0.9 / max_plates] * max_plates))
     for _ in range(count * 3):

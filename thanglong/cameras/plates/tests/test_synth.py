@@ -58,3 +58,16 @@ def test_detector_scenes_have_boxes_inside_the_frame() -> None:
             assert rows in (1, 2)
         counts.append(len(boxes))
     assert max(counts) >= 1
+
+
+def test_rows_are_set_glyph_by_glyph_with_gaps_and_the_plate_face_one() -> None:
+    from thanglong.cameras.plates.synth.render import _line_mask, available_fonts
+
+    font = available_fonts()[0]
+    tight = _line_mask("30A-123.45", font, 40, 0.7, 0.04, plate_one=False)
+    loose = _line_mask("30A-123.45", font, 40, 0.7, 0.2, plate_one=False)
+    assert tight.shape[0] == loose.shape[0] == 40
+    assert loose.shape[1] - tight.shape[1] == 9 * (round(0.2 * 40) - round(0.04 * 40))  # 10 glyphs, 9 gaps
+    one = _line_mask("1", font, 40, 0.7, 0.1, plate_one=True) > 127
+    # A stem down the right, a flag at the top left, and no foot along the bottom.
+    assert one[:, -1].all() and one[2, 0] == 0 and one[12, 0] and not one[-1, 0]

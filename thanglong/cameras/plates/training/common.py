@@ -89,3 +89,63 @@ def export_onnx(
         dynamo=False,
     )
     tmp.replace(path)
+
+
+def warm_start(model: torch.nn.Module, path: Path, calibration: torch.Tensor) -> float:
+    """Start ``model`` from a shipped ONNX export of the same network; returns the largest output
+    difference from the ONNX model on ``calibration``.
+
+    The export folds each BatchNorm into the convolution before it, so only the fused weights
+    survive. Each BatchNorm is set to pass its convolution's output through unchanged on data like
+    ``calibration`` (running statistics and scale from that data, shift = the fused bias), in order,
+    so training continues from the shipped model instead of from random weights.
+    """
+    import onnx
+    import onnxruntime as ort
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    weights = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    modules = dict(model.named_modules())
+    names = list(modules)
+    fused: list[tuple[torch.nn.Module, torch.nn.Module, torch.Tensor]] = []
+    with torch.no_grad():
+        for node in graph.node:
+            if node.op_type != "Conv":
+                continue
+            if node.input[1].endswith(".weight"):  # unfused: the parameter keeps its module's name
+                name = node.input[1].removesuffix(".weight")
+            else:  # "/features/features.0/features.0.0/Conv_output_0"
+                name = node.output[0].split("/")[-2]
+            conv = modules[name]
+            assert isinstance(conv, torch.nn.Conv1d | torch.nn.Conv2d), name
+            conv.weight.copy_(torch.from_numpy(weights[node.input[1]].copy()).reshape(conv.weight.shape))
+            bias = torch.from_numpy(weights[node.input[2]].copy())
+            after = modules[names[names.index(name) + 1]] if names.index(name) + 1 < len(names) else None
+            if isinstance(after, torch.nn.BatchNorm1d | torch.nn.BatchNorm2d):
+                if conv.bias is not None:
+                    conv.bias.zero_()
+                fused.append((conv, after, bias))
+            else:
+                assert conv.bias is not None, name
+                conv.bias.copy_(bias)
+        model.eval()
+        captured: list[torch.Tensor] = []
+        for conv, norm, bias in fused:
+            captured.clear()
+            hook = conv.register_forward_hook(lambda _m, _i, out: captured.append(out))
+            model(calibration)
+            hook.remove()
+            out = captured[0].transpose(0, 1).reshape(captured[0].shape[1], -1)
+            mean, var = out.mean(dim=1), out.var(dim=1)
+            assert isinstance(norm, torch.nn.BatchNorm1d | torch.nn.BatchNorm2d)
+            norm.running_mean.copy_(mean)  # type: ignore[union-attr]
+            norm.running_var.copy_(var)  # type: ignore[union-attr]
+            norm.weight.copy_(torch.sqrt(var + norm.eps))
+            norm.bias.copy_(mean + bias)
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        reference = session.run(None, {"input": calibration.numpy()})[0]
+        ours = model(calibration)
+        ours = ours[0] if isinstance(ours, tuple) else ours
+    model.train()
+    return float(np.abs(ours.numpy() - reference).max())

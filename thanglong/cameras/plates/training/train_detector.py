@@ -26,6 +26,7 @@ from thanglong.cameras.plates.training.common import (
     export_onnx,
     learning_rate,
     setup,
+    warm_start,
 )
 from thanglong.cameras.plates.training.nets import Detector
 
@@ -51,8 +52,8 @@ def targets(boxes: list[Box], size: int) -> tuple[np.ndarray, np.ndarray, np.nda
     return heat, wh, mask
 
 
-def sample(rng: np.random.Generator, size: int) -> Sample:
-    image, boxes = detector_scene(rng, size, size)
+def sample(rng: np.random.Generator, size: int, close_ups: float = 0.2) -> Sample:
+    image, boxes = detector_scene(rng, size, size, close_ups=close_ups)
     heat, wh, mask = targets(boxes, size)
     return image, heat.astype(np.float16), wh.astype(np.float16), mask, boxes  # small: the pool is large
 
@@ -112,14 +113,20 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--every", type=int, default=100)
     parser.add_argument("--out", default=str(MODELS_DIR / "detector.onnx"))
+    parser.add_argument("--init", default=None, help="continue from this ONNX export of the detector")
+    parser.add_argument("--close-ups", type=float, default=0.2, help="share of frame-filling plates")
     args = parser.parse_args()
 
     rng = setup(args.seed, args.threads)
     val_rng = np.random.default_rng(args.seed + 1000)
     print(f"rendering {args.pool} training and 60 validation scenes …", flush=True)
-    pool = [sample(rng, args.size) for _ in range(args.pool)]
+    pool = [sample(rng, args.size, args.close_ups) for _ in range(args.pool)]
     val = [sample(val_rng, args.size) for _ in range(60)]
     model = Detector()
+    if args.init:
+        gap = warm_start(model, Path(args.init), _tensor([p[0] for p in pool[:64]]))
+        print(f"started from {args.init} (max output difference {gap:.1e})", flush=True)
+    print(f"validation recall before training: {recall(model, val):.4f}", flush=True)
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     progress = Progress(args.steps)
     budget = Budget(args.steps, args.minutes)
@@ -130,7 +137,7 @@ def main() -> None:
         for group in optimiser.param_groups:
             group["lr"] = learning_rate(args.lr, budget.progress(step - 1))
         for _ in range(args.refresh):
-            pool[int(rng.integers(len(pool)))] = sample(rng, args.size)
+            pool[int(rng.integers(len(pool)))] = sample(rng, args.size, args.close_ups)
         picks = [pool[i] for i in rng.choice(len(pool), args.batch, replace=False)]
         rgb = _tensor([p[0] for p in picks])
         heat_gt = torch.from_numpy(np.stack([p[1] for p in picks]).astype(np.float32))

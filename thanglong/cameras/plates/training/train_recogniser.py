@@ -1,6 +1,9 @@
 """Train the plate character recogniser (CRNN + CTC) on synthetic plates and export it to ONNX.
 
     nice -n 10 python -m thanglong.cameras.plates.training.train_recogniser --steps 2400 --seed 7
+    # continue from a shipped model (see models/MODEL_CARD.md for the steps of the shipped one):
+    nice -n 10 python -m thanglong.cameras.plates.training.train_recogniser --seed 8 --lr 1.5e-3 \
+        --init thanglong/cameras/plates/models/recogniser.onnx --out /tmp/recogniser.onnx
 
 A pool of rendered samples is kept in memory and a few are replaced every step, so the model sees a
 stream of fresh plates without waiting on rendering. Progress and validation accuracy (held-out
@@ -26,6 +29,7 @@ from thanglong.cameras.plates.training.common import (
     export_onnx,
     learning_rate,
     setup,
+    warm_start,
 )
 from thanglong.cameras.plates.training.nets import Recogniser
 
@@ -62,6 +66,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--every", type=int, default=100, help="report/checkpoint interval")
     parser.add_argument("--out", default=str(MODELS_DIR / "recogniser.onnx"))
+    parser.add_argument("--init", default=None, help="continue from this ONNX export of the recogniser")
     args = parser.parse_args()
 
     rng = setup(args.seed, args.threads)
@@ -70,6 +75,12 @@ def main() -> None:
     pool = [recogniser_sample(rng) for _ in range(args.pool)]
     val = [recogniser_sample(val_rng) for _ in range(400)]
     model = Recogniser()
+    if args.init:
+        calibration = torch.from_numpy(np.stack([sample[0] for sample in pool[:256]]))
+        gap = warm_start(model, Path(args.init), calibration)
+        print(f"started from {args.init} (max output difference {gap:.1e})", flush=True)
+    progress_start = evaluate(model, val)
+    print(f"validation exact before training: {progress_start:.4f}", flush=True)
     optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     progress = Progress(args.steps)
