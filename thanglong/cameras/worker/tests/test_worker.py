@@ -164,7 +164,10 @@ def test_live_mjpeg_stream_online_with_a_corrupt_frame(
         return b"\xff\xd8\xff garbage" if i == 2 else good
 
     with mjpeg_server(parts, fps=10) as url:
-        camera = make_camera(hanoi_force, stream_url=url, sample_fps=5.0)
+        # Every part sampled (0 = no sampling): parts are sampled on arrival, before decoding, and a
+        # reader busy with a face falls behind and reads a burst of buffered parts, keeping only the
+        # first; at 5 fps the broken part 2 could be skipped unseen on a slow machine.
+        camera = make_camera(hanoi_force, stream_url=url, sample_fps=0.0)
         stop = threading.Event()
         seen: list[int] = []
 
