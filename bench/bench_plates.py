@@ -105,6 +105,7 @@ def _synthetic(recogniser: Any) -> dict[str, Any]:
 
 
 def _frames(reader: Any) -> dict[str, Any]:
+    from thanglong.cameras.plates.detector import box_iou
     from thanglong.cameras.plates.synth.scene import detector_scene
 
     rng = np.random.default_rng(SEED + 1)
@@ -119,19 +120,12 @@ def _frames(reader: Any) -> dict[str, Any]:
         times.append(time.perf_counter() - started)
         for x, y, w, h, _ in boxes:
             total += 1
-            found += any(_iou((x, y, w, h), r.box) >= 0.5 for r in reads)
+            found += any(box_iou((x, y, w, h), r.box) >= 0.5 for r in reads)
     return {
         "read_s": statistics.median(times),
         "detect_s": statistics.median(det_times),
         "recall": found / max(1, total),
     }
-
-
-def _iou(a: tuple[int, ...], b: tuple[int, ...]) -> float:
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter + 1e-9)
 
 
 def _read_crop(reader: Any, image: np.ndarray, rows: int) -> tuple[str, bool]:
@@ -148,6 +142,7 @@ def _read_crop(reader: Any, image: np.ndarray, rows: int) -> tuple[str, bool]:
 def _in_scene(reader: Any, crop: np.ndarray, rng: np.random.Generator) -> str:
     """The read of a real crop pasted, at a camera's size, into a synthetic 1280×720 street frame:
     the detector has to find a real plate among clutter, as in a whole photo of a vehicle."""
+    from thanglong.cameras.plates.detector import box_iou
     from thanglong.cameras.plates.synth.augment import random_background
     from thanglong.cameras.plates.synth.scene import _distractor_text
 
@@ -160,7 +155,7 @@ def _in_scene(reader: Any, crop: np.ndarray, rng: np.random.Generator) -> str:
     x = int(rng.integers(0, SCENE_SIZE[0] - width))
     y = int(rng.integers(SCENE_SIZE[1] // 3, SCENE_SIZE[1] - height))  # plates sit low in the frame
     frame[y : y + height, x : x + width] = small
-    reads = [r for r in reader.read(frame) if _iou((x, y, width, height), r.box) >= 0.3]
+    reads = [r for r in reader.read(frame) if box_iou((x, y, width, height), r.box) >= 0.3]
     if not reads:
         return ""
     best = max(reads, key=lambda r: (r.valid, r.confidence))

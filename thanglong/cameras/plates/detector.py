@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
@@ -27,17 +28,19 @@ def decode(heat: np.ndarray, size: np.ndarray, *, threshold: float = 0.3, top: i
     return detections[:top]
 
 
-def _iou(a: Detection, b: Detection) -> float:
+def box_iou(a: Sequence[float], b: Sequence[float]) -> float:
+    """Intersection over union of two (x, y, w, h, …) boxes; anything after the first four is ignored."""
     ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
     inter = ix * iy
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter + 1e-9)
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0
 
 
 def nms(detections: list[Detection], *, iou: float = 0.4) -> list[Detection]:
     kept: list[Detection] = []
     for det in sorted(detections, key=lambda d: -d[4]):
-        if all(_iou(det, k) < iou for k in kept):
+        if all(box_iou(det, k) < iou for k in kept):
             kept.append(det)
     return kept
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import Levenshtein
 
 from thanglong.cameras.engines import PlateRead
+from thanglong.cameras.plates.detector import box_iou
 from thanglong.cameras.plates.grammar import fold_plate, normalise_plate
 
 
@@ -36,14 +37,6 @@ class _Track:
 
     def folded(self) -> list[str]:
         return [fold_plate(read.text or read.raw) for _, read in self.observations]
-
-
-def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union else 0.0
 
 
 class PlateTracker:
@@ -81,7 +74,7 @@ class PlateTracker:
                 continue
             texts = track.folded()
             distance = min((Levenshtein.distance(folded, other) for other in texts if other), default=99)
-            overlap = _iou(read.box, track.box)
+            overlap = box_iou(read.box, track.box)
             # Same plate: nearly the same text, or (for an unreadable frame) the same place.
             score = -1.0
             if folded and distance <= max(1, len(folded) // 4):
