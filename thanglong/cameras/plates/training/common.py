@@ -1,20 +1,80 @@
-"""Shared training plumbing: seeds, thread limits, progress lines, ONNX export."""
+"""Shared training plumbing: options, seeds, thread limits, the training loop, progress lines, ONNX export."""
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
 import torch
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+S = TypeVar("S")
+
+
+def training_arguments(
+    doc: str | None, *, steps: int, batch: int, pool: int, refresh: int, lr: float, seed: int, out: Path
+) -> argparse.ArgumentParser:
+    """The options both trainers take, with each model's defaults; a trainer adds its own."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=steps)
+    parser.add_argument("--batch", type=int, default=batch)
+    parser.add_argument("--pool", type=int, default=pool)
+    parser.add_argument("--refresh", type=int, default=refresh, help="samples re-rendered per step")
+    parser.add_argument("--lr", type=float, default=lr)
+    parser.add_argument("--minutes", type=float, default=None, help="time budget; the schedule ends early")
+    parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--every", type=int, default=100, help="report/checkpoint interval")
+    parser.add_argument("--out", default=str(out))
+    parser.add_argument("--init", default=None, help="continue from this ONNX export of the model")
+    return parser
+
+
+def train(
+    model: torch.nn.Module,
+    args: argparse.Namespace,
+    rng: np.random.Generator,
+    pool: list[S],
+    render: Callable[[np.random.Generator], S],
+    loss_of: Callable[[list[S]], torch.Tensor],
+    checkpoint: Callable[[], dict[str, float]],
+) -> int:
+    """AdamW over a pool of rendered samples, a few re-rendered each step so the model sees a stream
+    of fresh ones without waiting on rendering; warm-up then cosine over :class:`Budget`; gradients
+    clipped at 5. Every ``--every`` steps and at the end: ``checkpoint()`` (validation figures,
+    export) and a progress line. Returns the number of steps taken."""
+    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    progress = Progress(args.steps)
+    budget = Budget(args.steps, args.minutes)
+    running = 0.0
+    step = 0
+    while budget.progress(step) < 1.0:
+        step += 1
+        for group in optimiser.param_groups:
+            group["lr"] = learning_rate(args.lr, budget.progress(step - 1))
+        for _ in range(args.refresh):
+            pool[int(rng.integers(len(pool)))] = render(rng)
+        loss = loss_of([pool[i] for i in rng.choice(len(pool), args.batch, replace=False)])
+        optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimiser.step()
+        value = float(loss.detach())
+        running = 0.95 * running + 0.05 * value if step > 1 else value
+        if step % args.every == 0 or budget.progress(step) >= 1.0:
+            figures: dict[str, Any] = {"loss": running, **checkpoint()}
+            progress.report(step, **figures)
+            model.train()
+    return step
 
 
 def setup(seed: int, threads: int) -> np.random.Generator:

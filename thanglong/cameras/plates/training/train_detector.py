@@ -9,23 +9,21 @@ heatmap plus L1 on the sizes at the centres.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-from thanglong.cameras.plates.detector import decode
+from thanglong.cameras.plates.detector import box_iou, decode
 from thanglong.cameras.plates.preprocess import DET_STRIDE
 from thanglong.cameras.plates.synth.scene import Box, detector_scene
 from thanglong.cameras.plates.training.common import (
     MODELS_DIR,
-    Budget,
-    Progress,
     export_onnx,
-    learning_rate,
     setup,
+    train,
+    training_arguments,
     warm_start,
 )
 from thanglong.cameras.plates.training.nets import Detector
@@ -84,36 +82,23 @@ def recall(model: nn.Module, val: list[Sample]) -> float:
             dets = decode(heat[0].numpy(), size[0].numpy(), threshold=0.3)
             for x, y, w, h, _ in boxes:
                 total += 1
-                found += any(_iou((x, y, w, h), d[:4]) >= 0.5 for d in dets)
+                found += any(box_iou((x, y, w, h), d) >= 0.5 for d in dets)
     model.train()
     return found / max(total, 1)
 
 
-def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    ix = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
-    iy = max(0.0, min(ay + ah, by + bh) - max(ay, by))
-    inter = ix * iy
-    return inter / (aw * ah + bw * bh - inter + 1e-9)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    parser = training_arguments(
+        __doc__,
+        steps=1500,
+        batch=12,
+        pool=1200,
+        refresh=4,
+        lr=2e-3,
+        seed=11,
+        out=MODELS_DIR / "detector.onnx",
     )
-    parser.add_argument("--steps", type=int, default=1500)
-    parser.add_argument("--batch", type=int, default=12)
     parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--pool", type=int, default=1200)
-    parser.add_argument("--refresh", type=int, default=4, help="scenes re-rendered per step")
-    parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--minutes", type=float, default=None, help="time budget; the schedule ends early")
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--every", type=int, default=100)
-    parser.add_argument("--out", default=str(MODELS_DIR / "detector.onnx"))
-    parser.add_argument("--init", default=None, help="continue from this ONNX export of the detector")
     parser.add_argument("--close-ups", type=float, default=0.2, help="share of frame-filling plates")
     args = parser.parse_args()
 
@@ -127,39 +112,29 @@ def main() -> None:
         gap = warm_start(model, Path(args.init), _tensor([p[0] for p in pool[:64]]))
         print(f"started from {args.init} (max output difference {gap:.1e})", flush=True)
     print(f"validation recall before training: {recall(model, val):.4f}", flush=True)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    progress = Progress(args.steps)
-    budget = Budget(args.steps, args.minutes)
-    running = 0.0
-    step = 0
-    while budget.progress(step) < 1.0:
-        step += 1
-        for group in optimiser.param_groups:
-            group["lr"] = learning_rate(args.lr, budget.progress(step - 1))
-        for _ in range(args.refresh):
-            pool[int(rng.integers(len(pool)))] = sample(rng, args.size, args.close_ups)
-        picks = [pool[i] for i in rng.choice(len(pool), args.batch, replace=False)]
+
+    def loss_of(picks: list[Sample]) -> torch.Tensor:
         rgb = _tensor([p[0] for p in picks])
         heat_gt = torch.from_numpy(np.stack([p[1] for p in picks]).astype(np.float32))
         wh_gt = torch.from_numpy(np.stack([p[2] for p in picks]).astype(np.float32))
         mask = torch.from_numpy(np.stack([p[3] for p in picks]))[:, None]
         heat, size = model(rgb)
         size_loss = (torch.abs(size - wh_gt) * mask).sum() / mask.sum().clamp(min=1)
-        loss = focal_loss(heat, heat_gt) + size_loss
-        optimiser.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        optimiser.step()
-        value = float(loss.detach())
-        running = 0.95 * running + 0.05 * value if step > 1 else value
-        if step % args.every == 0 or budget.progress(step) >= 1.0:
-            progress.report(step, loss=running, val_recall=recall(model, val))
-            export_onnx(
-                model, torch.zeros(1, 3, args.size, args.size), Path(args.out), outputs=["heat", "size"],
-                dynamic={"input": {0: "n", 2: "h", 3: "w"}, "heat": {0: "n", 2: "hh", 3: "ww"},
-                         "size": {0: "n", 2: "hh", 3: "ww"}},
-            )  # fmt: skip
-            model.train()
+        return focal_loss(heat, heat_gt) + size_loss
+
+    def checkpoint() -> dict[str, float]:
+        val_recall = recall(model, val)
+        export_onnx(
+            model, torch.zeros(1, 3, args.size, args.size), Path(args.out), outputs=["heat", "size"],
+            dynamic={"input": {0: "n", 2: "h", 3: "w"}, "heat": {0: "n", 2: "hh", 3: "ww"},
+                     "size": {0: "n", 2: "hh", 3: "ww"}},
+        )  # fmt: skip
+        return {"val_recall": val_recall}
+
+    def render(generator: np.random.Generator) -> Sample:
+        return sample(generator, args.size, args.close_ups)
+
+    step = train(model, args, rng, pool, render, loss_of, checkpoint)
     print(f"saved {args.out} after {step} steps")
 
 

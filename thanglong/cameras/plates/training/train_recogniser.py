@@ -12,7 +12,6 @@ synthetic plates, another seed) are printed; the ONNX file is rewritten at each 
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +23,10 @@ from thanglong.cameras.plates.recogniser import greedy_decode
 from thanglong.cameras.plates.synth.scene import recogniser_sample
 from thanglong.cameras.plates.training.common import (
     MODELS_DIR,
-    Budget,
-    Progress,
     export_onnx,
-    learning_rate,
     setup,
+    train,
+    training_arguments,
     warm_start,
 )
 from thanglong.cameras.plates.training.nets import Recogniser
@@ -53,20 +51,16 @@ def evaluate(model: nn.Module, samples: list[tuple[np.ndarray, str, int]]) -> fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    parser = training_arguments(
+        __doc__,
+        steps=2400,
+        batch=48,
+        pool=5000,
+        refresh=8,
+        lr=3e-3,
+        seed=7,
+        out=MODELS_DIR / "recogniser.onnx",
     )
-    parser.add_argument("--steps", type=int, default=2400)
-    parser.add_argument("--batch", type=int, default=48)
-    parser.add_argument("--pool", type=int, default=5000)
-    parser.add_argument("--refresh", type=int, default=8, help="samples re-rendered per step")
-    parser.add_argument("--lr", type=float, default=3e-3)
-    parser.add_argument("--minutes", type=float, default=None, help="time budget; the schedule ends early")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--every", type=int, default=100, help="report/checkpoint interval")
-    parser.add_argument("--out", default=str(MODELS_DIR / "recogniser.onnx"))
-    parser.add_argument("--init", default=None, help="continue from this ONNX export of the recogniser")
     args = parser.parse_args()
 
     rng = setup(args.seed, args.threads)
@@ -81,36 +75,24 @@ def main() -> None:
         print(f"started from {args.init} (max output difference {gap:.1e})", flush=True)
     progress_start = evaluate(model, val)
     print(f"validation exact before training: {progress_start:.4f}", flush=True)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
-    progress = Progress(args.steps)
-    budget = Budget(args.steps, args.minutes)
-    running = 0.0
-    step = 0
-    while budget.progress(step) < 1.0:
-        step += 1
-        for group in optimiser.param_groups:
-            group["lr"] = learning_rate(args.lr, budget.progress(step - 1))
-        for _ in range(args.refresh):
-            pool[int(rng.integers(len(pool)))] = recogniser_sample(rng)
-        picks = rng.choice(len(pool), args.batch, replace=False)
-        images, targets, lengths = _batch([pool[i] for i in picks])
+
+    def loss_of(picks: list[tuple[np.ndarray, str, int]]) -> torch.Tensor:
+        images, targets, lengths = _batch(picks)
         log_probs = model(images).log_softmax(2).permute(1, 0, 2)  # (T, N, C)
         input_lengths = torch.full((images.shape[0],), log_probs.shape[0], dtype=torch.long)
-        loss = ctc(log_probs, targets, input_lengths, lengths)
-        optimiser.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        optimiser.step()
-        value = float(loss.detach())
-        running = 0.95 * running + 0.05 * value if step > 1 else value
-        if step % args.every == 0 or budget.progress(step) >= 1.0:
-            progress.report(step, loss=running, val_exact=evaluate(model, val))
-            export_onnx(
-                model, torch.zeros(1, 1, 32, 160), Path(args.out), outputs=["logits"],
-                dynamic={"input": {0: "n"}, "logits": {0: "n"}},
-            )  # fmt: skip
-            model.train()
+        loss: torch.Tensor = ctc(log_probs, targets, input_lengths, lengths)
+        return loss
+
+    def checkpoint() -> dict[str, float]:
+        val_exact = evaluate(model, val)
+        export_onnx(
+            model, torch.zeros(1, 1, 32, 160), Path(args.out), outputs=["logits"],
+            dynamic={"input": {0: "n"}, "logits": {0: "n"}},
+        )  # fmt: skip
+        return {"val_exact": val_exact}
+
+    step = train(model, args, rng, pool, recogniser_sample, loss_of, checkpoint)
     print(f"saved {args.out} after {step} steps")
 
 
