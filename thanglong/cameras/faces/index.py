@@ -200,7 +200,9 @@ class FaceIndex:
         keys = np.array(list(self._person), dtype=np.uint64)
         persons = np.array(list(self._person.values()), dtype=np.int64)
         expires = np.array([self._expires[person] for person in self._person.values()], dtype=np.float64)
-        self._save(index, keys, persons, expires, fingerprint)
+        if not all(path.exists() for path in self._paths(fingerprint)):
+            # Every process applies the same change to its own graph; the first one to finish saves it.
+            self._save(index, keys, persons, expires, fingerprint)
         self._fingerprint = fingerprint
         self.updates += 1
         log.info("face index updated in place: +%d −%d templates", len(added), len(removed))

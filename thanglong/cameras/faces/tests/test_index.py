@@ -189,3 +189,28 @@ def test_small_changes_update_the_graph_and_large_ones_rebuild_it(
         template(person(hanoi_force, f"Người {number}"), descriptor(number))
     idx.invalidate()
     assert len(idx) == 4 and idx.builds == 2
+
+
+def test_an_in_place_update_is_saved_once_across_processes(
+    hanoi_force: dict[str, Any], index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN two processes holding the same graph WHEN a person is enrolled THEN both answer for them,
+    and only the first to update writes the updated file."""
+    template(person(hanoi_force, "Nguyễn Thị A"), descriptor(1))
+    first, second = FaceIndex(index_dir), FaceIndex(index_dir)
+    assert len(first) == len(second) == 1
+    saves: list[str] = []
+    original = FaceIndex._save
+
+    def counting_save(self: FaceIndex, *args: Any) -> None:
+        saves.append(args[-1])
+        original(self, *args)
+
+    monkeypatch.setattr(FaceIndex, "_save", counting_save)
+    carol = person(hanoi_force, "Lê Thị C")
+    template(carol, descriptor(3))
+    for idx in (first, second):
+        idx.invalidate()
+        assert [m.person_id for m in idx.match(descriptor(3))] == [carol.pk]
+        assert idx.updates == 1
+    assert len(saves) == 1
