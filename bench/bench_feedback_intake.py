@@ -2,9 +2,11 @@
 
 A throwaway database (PostgreSQL when ``THANGLONG_BENCH_POSTGRES_URL`` names a server the bench may
 create databases on, else a SQLite file) is migrated and given the administrative units; gunicorn then
-serves it with 2 workers × 4 threads, as ``thanglong serve`` does (``THANGLONG_BENCH_WORKERS`` /
-``THANGLONG_BENCH_THREADS`` try others: on 2 cores 3 × 2 and 4 × 2 keep the cores busier but spend more
-CPU per report, and measured no faster).
+serves it with 2 workers × 4 threads, each worker on its own ``SO_REUSEPORT`` socket, as ``thanglong serve``
+does (``THANGLONG_BENCH_WORKERS`` / ``THANGLONG_BENCH_THREADS`` try others: on 2 cores 3 × 2 and 4 × 2 keep
+the cores busier but spend more CPU per report, and measured no faster). With one shared socket instead, a
+worker could take every kept-alive connection of a run and leave the other idle: 243 reports/s against
+420–490 when they were split.
 N client threads (8, then 32) send a fixed number of requests each:
 
 * baseline — ``GET /api/v1/core/health`` (one ``SELECT 1``): the framework's floor on this machine;

@@ -109,8 +109,17 @@ class Database:
         if self.admin_url:
             import psycopg
 
-            with psycopg.connect(self.admin_url, autocommit=True) as server:
-                server.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            # An autovacuum worker still busy with the bench's tables belongs to the superuser: FORCE may
+            # not end it for a non-superuser role, so wait for it to finish instead of leaving the database.
+            for attempt in range(30):
+                try:
+                    with psycopg.connect(self.admin_url, autocommit=True) as server:
+                        server.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+                    return
+                except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+                    if attempt == 29:
+                        raise
+                    time.sleep(1)
 
 
 class Server:
@@ -151,6 +160,7 @@ class Server:
                     str(workers),
                     "--threads",
                     str(threads),
+                    "--reuse-port",  # one socket per worker, as `thanglong serve` does
                     "--backlog",
                     "2048",
                 ],

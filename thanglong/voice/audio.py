@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from math import gcd
 
 import numpy as np
-from scipy.signal import resample_poly
 
 TELEPHONE_RATE = 8000
 WIDEBAND_RATE = 16000
@@ -39,6 +38,10 @@ def resample(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
     """Polyphase resampling (anti-aliased), e.g. 8 kHz telephone audio to the 16 kHz an engine wants."""
     if from_rate == to_rate or not pcm:
         return pcm[: len(pcm) - len(pcm) % 2]
+    # Imported here: scipy.signal takes most of a second to import, and every web worker loads this
+    # module (through the voice console's URLs) without ever resampling a call.
+    from scipy.signal import resample_poly
+
     divisor = gcd(from_rate, to_rate)
     samples = to_array(pcm).astype(np.float32)
     return to_bytes(resample_poly(samples, to_rate // divisor, from_rate // divisor))
