@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from thanglong.core.periodic import run_every
 
 
 class Command(BaseCommand):
@@ -29,10 +30,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "purge":
-            self._purge(dry_run=options["dry_run"])
-            while options["every"] > 0 and not options["dry_run"]:
-                time.sleep(options["every"])
-                self._purge(dry_run=False)
+            every = 0 if options["dry_run"] else options["every"]
+            run_every(every, lambda: self._purge(dry_run=options["dry_run"]), name="cameras purge")
         elif action == "add-key":
             self._add_key(options["name"], options["unit"])
         elif action == "health":

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from thanglong.command import performance, periods, reports, rollup
+from thanglong.core.periodic import run_every
 
 NIGHTLY_HOUR = 1  # local time: after the day's last reports have settled, before the morning briefing
 
@@ -35,15 +36,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, full: bool = False, every: int = 0, **options: Any) -> None:
         last_night = self._initial_last_night()
-        while True:
+
+        def refresh() -> None:
+            nonlocal last_night
             nightly = every > 0 and self._night_due(last_night)
             self._refresh(full=full or nightly)
             if nightly:
                 last_night = timezone.localdate()
                 self._schedule_reports()
-            if every <= 0:
-                return
-            time.sleep(every)
+
+        run_every(every, refresh, name="command-rollup")
 
     @staticmethod
     def _initial_last_night() -> date | None:

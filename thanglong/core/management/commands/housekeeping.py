@@ -15,8 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections, connection
 from django.utils.module_loading import import_string
+
+from thanglong.core.periodic import run_every
 
 logger = logging.getLogger("thanglong.housekeeping")
 
@@ -65,13 +66,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, every: int = 0, **options: Any) -> None:
-        while True:
-            if not connection.in_atomic_block:
-                close_old_connections()  # a day's sleep outlives any database connection
+        def purge_all() -> None:
             outcome = run_purges(report=self.stdout.write)
             failed = [name for name, deleted in outcome.items() if deleted is None]
-            if every <= 0:
-                if failed:
-                    raise CommandError(f"purge failed: {', '.join(failed)} (the others ran)")
-                return
-            time.sleep(every)
+            if failed:
+                raise CommandError(f"purge failed: {', '.join(failed)} (the others ran)")
+
+        run_every(every, purge_all, name="housekeeping")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from thanglong.core.models import OrganisationUnit
+from thanglong.core.periodic import run_every
 from thanglong.documents.models import Document, Status
 from thanglong.documents.services import archive, intake, processing
 
@@ -155,12 +156,12 @@ class Command(BaseCommand):
         directory.mkdir(parents=True, exist_ok=True)
         unit = _unit(options.get("unit"))
         seen: dict[Path, str] = {}
-        while True:
+
+        def consume() -> None:
             self._consume_once(directory, unit, seen)
             processing.requeue_stale()
-            if not options["every"]:
-                return
-            time.sleep(options["every"])
+
+        run_every(options["every"], consume, name="documents consume")
 
     def _consume_once(self, directory: Path, unit: OrganisationUnit, seen: dict[Path, str]) -> None:
         for path in sorted(directory.rglob("*")):

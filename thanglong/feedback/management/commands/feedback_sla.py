@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from thanglong.core.periodic import run_every
 from thanglong.feedback.tasks import feedback_periodic, run_periodic
 
 
@@ -25,17 +25,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, every: int = 0, enqueue: bool = False, **options: Any) -> None:
-        while True:
+        def sweep() -> None:
             if enqueue:
                 result = feedback_periodic.enqueue()
                 self.stdout.write(f"queued {result.id}")
-            else:
-                outcome = run_periodic()
-                alerts = outcome["alerts"]
-                self.stdout.write(
-                    f"overdue alerts: {alerts['overdue']}, near-deadline alerts: {alerts['near_deadline']}, "
-                    f"notifications re-queued: {outcome['notifications_requeued']}"
-                )
-            if every <= 0:
                 return
-            time.sleep(every)
+            outcome = run_periodic()
+            alerts = outcome["alerts"]
+            self.stdout.write(
+                f"overdue alerts: {alerts['overdue']}, near-deadline alerts: {alerts['near_deadline']}, "
+                f"notifications re-queued: {outcome['notifications_requeued']}"
+            )
+
+        run_every(every, sweep, name="feedback-sla")
