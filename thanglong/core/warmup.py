@@ -44,5 +44,5 @@ def _address_index() -> None:
 
 def _translations() -> None:
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Thăng Long")
+        with translation.override(code):  # activating a language loads its catalogues
+            pass
