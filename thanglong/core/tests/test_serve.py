@@ -56,19 +56,21 @@ def health(port: int) -> int:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     port = free_port()
-    process = subprocess.Popen(
-        serve_command(port),
-        cwd=PROJECT_DIR,
-        env=serve_environment(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    log = tmp_path / "serve.log"  # a file, not a pipe: the access log must never block the server
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            serve_command(port),
+            cwd=PROJECT_DIR,
+            env=serve_environment(tmp_path),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + 60
     try:
         while True:
-            assert process.poll() is None, f"serve exited: {process.stdout.read() if process.stdout else ''}"
+            assert process.poll() is None, f"serve exited: {log.read_text(errors='replace')[-3000:]}"
             assert time.monotonic() < deadline, "serve did not answer within a minute"
             try:
                 if health(port) == 200:
