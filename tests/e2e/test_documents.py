@@ -52,6 +52,8 @@ def test_an_officer_uploads_a_scanned_decision_and_finds_it_without_accents(
     page.locator("main form button[type=submit]").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Tải lên văn bản")
 
+    # The deferred script may still be on its way when the heading shows: drop only once it listens.
+    expect(page.locator("[data-dropzone-ready]")).to_have_count(1)
     # Dropped onto the zone as from a file manager: the page's script hands it to the file input.
     page.evaluate(
         """(encoded) => {

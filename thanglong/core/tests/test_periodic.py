@@ -34,6 +34,7 @@ def test_a_single_run_lets_its_error_through() -> None:
         run_every(0, fails, name="single")
 
 
+@pytest.mark.django_db  # the loop closes stale connections before each round: it touches the database
 def test_a_failed_round_is_logged_and_the_next_round_still_runs(caplog: pytest.LogCaptureFixture) -> None:
     outcomes = iter([RuntimeError("database restarting"), None, None])
     ran: list[int] = []

@@ -24,5 +24,6 @@
       }
     });
     input.addEventListener("change", show);
+    zone.setAttribute("data-dropzone-ready", "");  // listeners attached: a drop from now on is taken
   });
 })();
