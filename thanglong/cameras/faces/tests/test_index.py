@@ -36,6 +36,19 @@ def person(force: dict[str, Any], name: str, **extra: Any) -> WatchPerson:
     )
 
 
+def count_builds(target: FaceIndex) -> list[int]:
+    """Spy on ``target``'s graph builds: the returned list gets one entry per build."""
+    calls: list[int] = []
+    original = target._build
+
+    def counting_build(index: Any) -> Any:
+        calls.append(1)
+        return original(index)
+
+    target._build = counting_build  # type: ignore[method-assign]
+    return calls
+
+
 def template(owner: WatchPerson, vector: np.ndarray) -> FaceTemplate:
     return FaceTemplate.objects.create(person=owner, embedding=embedding_to_bytes(vector), quality=0.9)
 
@@ -94,14 +107,7 @@ def test_saved_index_reused_and_rebuilt_when_stale(hanoi_force: dict[str, Any], 
     assert len(files) == 2 and files[0].endswith(".npz") and files[1].endswith(".usearch")
     # Another process (a fresh object) loads the saved file instead of rebuilding.
     second = FaceIndex(index_dir)
-    calls: list[int] = []
-    original = second._build
-
-    def counting_build(index: Any) -> Any:
-        calls.append(1)
-        return original(index)
-
-    second._build = counting_build  # type: ignore[method-assign]
+    calls = count_builds(second)
     assert [m.person_id for m in second.match(descriptor(1))] == [alice.pk]
     assert calls == []
     # A new template changes the fingerprint: added to the loaded graph (no rebuild), saved under the
@@ -143,14 +149,7 @@ def test_index_saved_with_other_parameters_is_rebuilt(
         old_files = sorted(p.name for p in index_dir.iterdir())
     assert all("-c8a16f32-" in name for name in old_files)
     fresh = FaceIndex(index_dir)
-    calls: list[int] = []
-    original = fresh._build
-
-    def counting_build(index: Any) -> Any:
-        calls.append(1)
-        return original(index)
-
-    fresh._build = counting_build  # type: ignore[method-assign]
+    calls = count_builds(fresh)
     assert fresh.match(descriptor(1))[0].person_id == alice.pk
     assert calls == [1]
     assert fresh._index is not None
