@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 
 import numpy as np
 from django.conf import settings
 
+from thanglong.core.warmup import run_steps
 from thanglong.voice.contracts import SpeechToText, TextToSpeech
 from thanglong.voice.engines.base import EngineError
 
@@ -101,16 +101,7 @@ def warm_up(*, assistant: bool = True) -> dict[str, float]:
     steps: list[tuple[str, Callable[[], None]]] = [("asr", _warm_asr), ("tts", _warm_tts)]
     if assistant:
         steps.append(("assistant", _warm_assistant))
-    took: dict[str, float] = {}
-    for name, step in steps:
-        started = time.perf_counter()
-        try:
-            step()
-        except Exception:
-            logger.warning("voice warm-up: %s failed", name, exc_info=True)
-            continue
-        took[name] = round(time.perf_counter() - started, 2)
-    return took
+    return run_steps(steps, log=logger, failed="voice warm-up: %s failed")
 
 
 def warm_up_in_background() -> bool:
